@@ -1,0 +1,36 @@
+# perftco: two commands matter. `make demo` and `make test`; both install what is missing.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+
+.PHONY: deps configure build test demo bench format format-check clean golden
+
+deps:
+	@./scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@$(BUILD)/perftco run scenarios/chat-vs-reasoning.yaml
+
+bench: build
+	@$(BUILD)/perftco_bench
+
+golden: build
+	@./scripts/update-golden.sh $(BUILD)/perftco
+
+format:
+	@clang-format -i $$(git ls-files '*.h' '*.cc')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.h' '*.cc')
+
+clean:
+	@rm -rf $(BUILD)

@@ -1,0 +1,40 @@
+// The catalog: every accelerator and model perftco knows, loaded from the data directory.
+#ifndef PERFTCO_CATALOG_H_
+#define PERFTCO_CATALOG_H_
+
+#include <string>
+#include <vector>
+
+#include "perftco/hardware.h"
+#include "perftco/model.h"
+#include "perftco/status.h"
+
+namespace perftco {
+
+// The data directory: $PERFTCO_DATA_DIR if set, else the source tree's data/ (compiled in).
+std::string DefaultDataDir();
+
+class Catalog {
+ public:
+  // Loads data_dir/hardware/*.yaml and data_dir/models/index.yaml. Fails on the first malformed
+  // file, naming it and the field.
+  static Result<Catalog> Load(const std::string& data_dir);
+
+  // Finds by name or alias, case-insensitively. Unknown names fail with the closest names.
+  Result<Hardware> FindHardware(const std::string& name) const;
+  // A name, alias, or a path to a config.json (anything containing '/' or ending in .json).
+  Result<ModelConfig> FindModel(const std::string& name_or_path) const;
+
+  const std::vector<Hardware>& hardware() const { return hardware_; }
+  const std::vector<ModelConfig>& models() const { return models_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+ private:
+  std::string data_dir_;
+  std::vector<Hardware> hardware_;  // sorted by name
+  std::vector<ModelConfig> models_;  // in index order
+};
+
+}  // namespace perftco
+
+#endif  // PERFTCO_CATALOG_H_

@@ -1,0 +1,138 @@
+// Time and memory of one engine step (iteration) for a model on a hardware under a parallel plan.
+//
+// A step runs one mixed batch: prefill chunks and decode tokens together, so weights are read
+// once per step (MODELING-NOTES 4). Every operator's time is the roofline maximum of its compute
+// time and its memory time, each at the family's achieved efficiency; communication and a fixed
+// per-step overhead are added. The equations and their sources are in docs/models/cost-model.md.
+#ifndef PERFTCO_COST_MODEL_H_
+#define PERFTCO_COST_MODEL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "perftco/collectives.h"
+#include "perftco/efficiency.h"
+#include "perftco/hardware.h"
+#include "perftco/model.h"
+#include "perftco/parallel_plan.h"
+#include "perftco/units.h"
+
+namespace perftco {
+
+// The work of one step for one replica, summarised by quantities the cost is linear in, so that
+// a simulator can add and remove sequences without re-listing them.
+struct BatchShape {
+  int64_t prefill_tokens = 0;      // new prompt tokens processed this step
+  int64_t prefill_seqs = 0;        // sequences with a prefill chunk this step
+  int64_t prefill_final_seqs = 0;  // of those, chunks that end their prompt (need logits)
+  double prefill_attn_pairs = 0;   // sum over chunks of (query, key) pairs: c*before + c(c+1)/2
+  double prefill_ctx_sum = 0;      // sum over chunks of keys read: before + c
+  int64_t decode_seqs = 0;         // decode tokens, one per running sequence
+  double decode_ctx_sum = 0;       // sum of their context lengths (keys read)
+
+  int64_t Tokens() const { return prefill_tokens + decode_seqs; }
+  // Adds one prefill chunk of `chunk` tokens after `before` tokens already cached.
+  void AddPrefillChunk(int64_t before, int64_t chunk, bool final_chunk);
+  void AddDecode(int64_t context) {
+    ++decode_seqs;
+    decode_ctx_sum += static_cast<double>(context);
+  }
+};
+
+// Operator classes, each with its own efficiency (see Efficiency).
+enum class OpClass { kGemm, kAttention, kMemory, kCommunication, kOverhead };
+
+struct OpCost {
+  std::string name;
+  OpClass op_class = OpClass::kGemm;
+  Flops flops;     // per chip
+  Bytes bytes;     // HBM traffic per chip
+  Seconds time;    // roofline time (or communication time)
+  bool compute_bound = false;
+};
+
+struct StepCost {
+  Seconds time;           // one step of the whole batch (all pipeline stages)
+  Seconds compute_time;   // sum of compute-bound operator times
+  Seconds memory_time;    // sum of memory-bound operator times
+  Seconds comm_time;
+  Seconds overhead;
+  Flops flops;            // per chip
+  Bytes bytes;            // per chip
+  std::vector<OpCost> ops;  // filled only when asked (for `perftco show` breakdowns)
+};
+
+// Memory of one chip.
+struct MemoryBudget {
+  Bytes hbm;                 // capacity
+  Bytes usable;              // hbm x usable fraction
+  Bytes weights;             // per chip
+  Bytes activations;         // peak activation workspace
+  Bytes runtime_reserve;     // context, graphs, communication buffers
+  Bytes kv_capacity;         // what is left for the KV cache
+  Bytes kv_bytes_per_token;          // whole model, one token, kv precision
+  Bytes kv_bytes_per_token_per_chip; // what one chip stores per token of a sequence it holds
+  int64_t kv_token_capacity = 0;     // tokens of KV one replica can hold (all its chips)
+};
+
+// Engine memory settings (MODELING-NOTES 1): vLLM's gpu_memory_utilization is a fraction of total
+// HBM for weights + activations + KV; the reserve is memory outside that accounting.
+struct EngineMemory {
+  double usable_fraction = 0.90;     // vLLM default gpu_memory_utilization
+  Bytes runtime_reserve = Gigabytes(1.5);
+  int64_t max_batched_tokens = 8192; // per step (vLLM max_num_batched_tokens)
+  int block_size = 16;               // KV page in tokens (vLLM default)
+};
+
+class CostModel {
+ public:
+  // Borrows nothing: copies what it needs. The plan must have passed ValidatePlan.
+  CostModel(const ModelConfig& model, const Hardware& hw, const ParallelPlan& plan,
+            const Precisions& precisions, const Efficiency& eff,
+            const EngineMemory& engine = EngineMemory());
+
+  // Time of one step of `shape` for one replica. With pp > 1 the batch is split into pp
+  // micro-batches that flow through the stages; the returned time is the per-step period.
+  StepCost Step(const BatchShape& shape, bool with_breakdown = false) const;
+
+  // Memory per chip; kv_capacity may be negative when the model does not fit (see Fits()).
+  MemoryBudget Memory() const;
+  // Ok, or an error with the numbers and the ways out.
+  Status Fits() const;
+  // KV bytes one sequence of `context` tokens needs on one chip, in whole blocks.
+  Bytes KvBytesPerSequencePerChip(int64_t context) const;
+  // Largest number of sequences of `context` tokens whose KV fits in one replica.
+  int64_t MaxSequences(int64_t context) const;
+
+  // FLOPs of one forward token through the whole model at a given context (for tests and 6ND).
+  Flops ForwardFlopsPerToken(int64_t context) const;
+
+  const ModelConfig& model() const { return model_; }
+  const Hardware& hardware() const { return hw_; }
+  const ParallelPlan& plan() const { return plan_; }
+  const Precisions& precisions() const { return prec_; }
+  const Efficiency& efficiency() const { return eff_; }
+  const EngineMemory& engine() const { return engine_; }
+  Bytes WeightBytesPerChip() const;
+
+ private:
+  // Time of one pipeline stage (layers / pp) running `shape`.
+  StepCost Stage(const BatchShape& shape, bool with_breakdown) const;
+  // Roofline time of an operator with the given efficiency of compute.
+  OpCost Roofline(const char* name, OpClass cls, Flops flops, Bytes bytes,
+                  double compute_eff) const;
+
+  ModelConfig model_;
+  Hardware hw_;
+  ParallelPlan plan_;
+  Precisions prec_;
+  Efficiency eff_;
+  EngineMemory engine_;
+  CollectiveModel collectives_;
+  FlopsPerSecond peak_;  // in the compute precision
+};
+
+}  // namespace perftco
+
+#endif  // PERFTCO_COST_MODEL_H_

@@ -1,0 +1,35 @@
+// Analytical estimate of a static batch: prefill every prompt, then decode them together.
+#ifndef PERFTCO_ESTIMATE_H_
+#define PERFTCO_ESTIMATE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "perftco/cost_model.h"
+
+namespace perftco {
+
+// One operating point of `batch` sequences of isl input and osl output tokens on one replica.
+struct EstimatePoint {
+  int64_t batch = 0;
+  Seconds ttft;              // all prompts prefilled (chunks of max_batched_tokens) + first token
+  Seconds tpot;              // mean decode step over the osl - 1 steps
+  Seconds request_latency;   // ttft + (osl - 1) x tpot
+  double output_tokens_per_s = 0;           // all replicas
+  double output_tokens_per_s_per_chip = 0;
+  double tokens_per_s_per_user = 0;         // 1 / tpot
+  StepCost decode_step;      // the decode step at the mean context, with its breakdown
+};
+
+// Errors: non-positive lengths or batch, or a batch whose KV does not fit.
+Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl,
+                                    int64_t batch);
+
+// The largest batch (up to the KV limit) whose TPOT meets `tpot_slo`; an error naming the
+// batch-1 TPOT when even one sequence misses it.
+Result<int64_t> LargestBatchForTpot(const CostModel& cost, int64_t isl, int64_t osl,
+                                    Seconds tpot_slo);
+
+}  // namespace perftco
+
+#endif  // PERFTCO_ESTIMATE_H_

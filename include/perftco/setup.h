@@ -1,0 +1,46 @@
+// From user-facing names and options to a ready CostModel: the step every front end shares.
+#ifndef PERFTCO_SETUP_H_
+#define PERFTCO_SETUP_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "perftco/catalog.h"
+#include "perftco/cost_model.h"
+#include "perftco/efficiency.h"
+
+namespace perftco {
+
+// What a user names on the command line or in a scenario file. Unset optionals take defaults.
+struct SetupOptions {
+  std::string model;
+  std::string hardware;
+  int chips = 0;                 // 0: tp x pp
+  std::optional<int> tp;         // default: all chips
+  int pp = 1;
+  int ep = 1;
+  bool dp_attention = false;
+  std::string precision = "bf16";            // weights
+  std::optional<std::string> activation_precision;  // default: the weights' format
+  std::optional<std::string> kv_precision;   // default: bf16
+  EngineMemory engine;
+};
+
+// Everything a prediction needs, with the model checked to fit.
+struct Setup {
+  ModelConfig model;
+  Hardware hardware;
+  ParallelPlan plan;
+  Precisions precisions;
+  Efficiency efficiency;
+  std::unique_ptr<CostModel> cost;
+};
+
+// Resolves names, validates the plan, and checks the model fits. Errors are one line each.
+Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const EfficiencyTable& table,
+                                          const SetupOptions& options);
+
+}  // namespace perftco
+
+#endif  // PERFTCO_SETUP_H_

@@ -1,0 +1,129 @@
+#include "perftco/catalog.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "perftco/names.h"
+
+#ifndef PERFTCO_SOURCE_DATA_DIR
+#define PERFTCO_SOURCE_DATA_DIR "data"
+#endif
+
+namespace perftco {
+namespace fs = std::filesystem;
+
+std::string DefaultDataDir() {
+  if (const char* env = std::getenv("PERFTCO_DATA_DIR"); env && *env) return env;
+  return PERFTCO_SOURCE_DATA_DIR;
+}
+
+namespace {
+
+bool Matches(const std::string& name, const std::string& canonical,
+             const std::vector<std::string>& aliases) {
+  const std::string n = ToLower(name);
+  if (n == ToLower(canonical)) return true;
+  return std::any_of(aliases.begin(), aliases.end(),
+                     [&](const std::string& a) { return n == ToLower(a); });
+}
+
+Status LoadModelIndex(const std::string& data_dir, std::vector<ModelConfig>* out) {
+  const std::string index = data_dir + "/models/index.yaml";
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(index);
+  } catch (const YAML::Exception& e) {
+    return Status::Error(index + ": cannot read: " + e.what());
+  }
+  if (!root.IsSequence()) return Status::Error(index + ": expected a list of models");
+  for (size_t i = 0; i < root.size(); ++i) {
+    const YAML::Node e = root[i];
+    const std::string where = index + ": entry " + std::to_string(i + 1);
+    for (const char* key : {"name", "file", "display_name", "source"}) {
+      if (!e[key] || e[key].as<std::string>("").empty()) {
+        return Status::Error(where + ": field '" + key + "' is missing");
+      }
+    }
+    const std::string name = e["name"].as<std::string>();
+    PERFTCO_ASSIGN_OR_RETURN(ModelConfig m,
+                             LoadModelConfigFile(data_dir + "/models/" +
+                                                     e["file"].as<std::string>(),
+                                                 name));
+    m.display_name = e["display_name"].as<std::string>();
+    m.source = e["source"].as<std::string>();
+    try {
+      if (e["aliases"]) m.aliases = e["aliases"].as<std::vector<std::string>>();
+      m.published_total_params = e["published_total_params_b"].as<double>(0.0) * 1e9;
+      m.published_active_params = e["published_active_params_b"].as<double>(0.0) * 1e9;
+    } catch (const YAML::Exception&) {
+      return Status::Error(where + " (" + name + "): aliases or published params malformed");
+    }
+    out->push_back(std::move(m));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Catalog> Catalog::Load(const std::string& data_dir) {
+  Catalog c;
+  c.data_dir_ = data_dir;
+  const fs::path hw_dir = fs::path(data_dir) / "hardware";
+  std::error_code ec;
+  if (!fs::is_directory(hw_dir, ec)) {
+    return Status::Error("no hardware catalog at '" + hw_dir.string() +
+                         "': set PERFTCO_DATA_DIR to perftco's data directory");
+  }
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(hw_dir)) {
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    PERFTCO_ASSIGN_OR_RETURN(Hardware hw, LoadHardwareFile(f));
+    c.hardware_.push_back(std::move(hw));
+  }
+  PERFTCO_RETURN_IF_ERROR(LoadModelIndex(data_dir, &c.models_));
+  return c;
+}
+
+Result<Hardware> Catalog::FindHardware(const std::string& name) const {
+  std::vector<std::string> names;
+  for (const auto& hw : hardware_) {
+    if (Matches(name, hw.name, hw.aliases)) return hw;
+    names.push_back(hw.name);
+    for (const auto& a : hw.aliases) names.push_back(a);
+  }
+  return Status::Error("unknown hardware '" + name + "': did you mean " +
+                       JoinNames(ClosestNames(name, names), " or ") +
+                       "? (`perftco list hardware` lists all)");
+}
+
+Result<ModelConfig> Catalog::FindModel(const std::string& name_or_path) const {
+  const bool is_path = name_or_path.find('/') != std::string::npos ||
+                       (name_or_path.size() > 5 &&
+                        name_or_path.substr(name_or_path.size() - 5) == ".json");
+  if (is_path) {
+    fs::path p(name_or_path);
+    const std::string label =
+        p.filename() == "config.json" ? p.parent_path().filename().string() : p.stem().string();
+    PERFTCO_ASSIGN_OR_RETURN(ModelConfig m, LoadModelConfigFile(name_or_path, label));
+    m.display_name = label + " (" + name_or_path + ")";
+    m.source = name_or_path;
+    return m;
+  }
+  std::vector<std::string> names;
+  for (const auto& m : models_) {
+    if (Matches(name_or_path, m.name, m.aliases)) return m;
+    names.push_back(m.name);
+    for (const auto& a : m.aliases) names.push_back(a);
+  }
+  return Status::Error("unknown model '" + name_or_path + "': did you mean " +
+                       JoinNames(ClosestNames(name_or_path, names), " or ") +
+                       "? (`perftco list models` lists all; --model also takes a config.json)");
+}
+
+}  // namespace perftco

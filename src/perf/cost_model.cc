@@ -1,0 +1,343 @@
+#include "perftco/cost_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace perftco {
+namespace {
+
+// Activations move between kernels in 16-bit formats, whatever the GEMM input format.
+constexpr double kActivationBytes = 2.0;
+// Embedding and LM-head tables stay 16-bit in fp8/fp4 checkpoints (ModelOpt, Quark and the
+// DeepSeek/gpt-oss releases quantise only the transformer blocks' linear layers).
+constexpr double kEmbeddingBytes = 2.0;
+
+std::string Gb(Bytes b) {
+  std::ostringstream os;
+  os.precision(b.value() < 10e9 ? 2 : 0);
+  os << std::fixed << b.value() / kGiga << " GB";
+  return os.str();
+}
+
+}  // namespace
+
+void BatchShape::AddPrefillChunk(int64_t before, int64_t chunk, bool final_chunk) {
+  prefill_tokens += chunk;
+  ++prefill_seqs;
+  if (final_chunk) ++prefill_final_seqs;
+  const double c = static_cast<double>(chunk);
+  prefill_attn_pairs += c * static_cast<double>(before) + c * (c + 1.0) / 2.0;
+  prefill_ctx_sum += static_cast<double>(before + chunk);
+}
+
+CostModel::CostModel(const ModelConfig& model, const Hardware& hw, const ParallelPlan& plan,
+                     const Precisions& precisions, const Efficiency& eff,
+                     const EngineMemory& engine)
+    : model_(model),
+      hw_(hw),
+      plan_(plan),
+      prec_(precisions),
+      eff_(eff),
+      engine_(engine),
+      collectives_(hw, eff),
+      peak_(hw.Peak(hw.ComputePrecision(precisions.weights, precisions.activations))) {}
+
+OpCost CostModel::Roofline(const char* name, OpClass cls, Flops flops, Bytes bytes,
+                           double compute_eff) const {
+  OpCost op;
+  op.name = name;
+  op.op_class = cls;
+  op.flops = flops;
+  op.bytes = bytes;
+  const Seconds tc = flops / FlopsPerSecond(peak_.value() * compute_eff);
+  const Seconds tm = bytes / BytesPerSecond(hw_.hbm_bandwidth.value() * eff_.memory);
+  op.compute_bound = tc > tm;
+  op.time = std::max(tc, tm);
+  return op;
+}
+
+StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
+  const ModelConfig& m = model_;
+  const double tp = plan_.tp;
+  const double pp = plan_.pp;
+  const bool dpa = plan_.dp_attention;
+  const double w = BytesPerElement(prec_.weights);
+  const double kvb = BytesPerElement(prec_.kv);
+  const double a = kActivationBytes;
+  const double h = m.hidden;
+  const double tokens = static_cast<double>(s.Tokens());
+
+  // Layers of this stage, by kind (averages when pp does not split kinds evenly).
+  const double layers = m.layers / pp;
+  const double moe_layers = m.MoeLayerCount() / pp;
+  const double dense_layers = layers - moe_layers;
+  double sliding_frac = 0.0;
+  for (bool sl : m.sliding_layer) sliding_frac += sl ? 1.0 : 0.0;
+  sliding_frac /= std::max(1, m.layers);
+
+  StepCost cost;
+  auto add = [&](OpCost op, double times) {
+    op.flops = op.flops * times;
+    op.bytes = op.bytes * times;
+    op.time = op.time * times;
+    cost.flops += op.flops;
+    cost.bytes += op.bytes;
+    if (op.op_class == OpClass::kCommunication) {
+      cost.comm_time += op.time;
+    } else if (op.compute_bound) {
+      cost.compute_time += op.time;
+    } else {
+      cost.memory_time += op.time;
+    }
+    cost.time += op.time;
+    if (with_breakdown && op.time.value() > 0) cost.ops.push_back(std::move(op));
+  };
+
+  // Attention: with dp_attention a chip runs all heads for 1/tp of the sequences.
+  const double attn_share = dpa ? 1.0 / tp : 1.0;     // fraction of the batch on this chip
+  const double head_share = dpa ? 1.0 : 1.0 / tp;     // fraction of heads on this chip
+  const double attn_tokens = tokens * attn_share;
+  const double p_attn = m.AttentionParamsPerLayer() * head_share;
+  add(Roofline("attention projections", OpClass::kGemm, Flops(2.0 * attn_tokens * p_attn),
+               Bytes(p_attn * w + attn_tokens * 4.0 * h * a), eff_.gemm_compute),
+      layers);
+
+  // KV elements one chip stores per token per layer.
+  double kv_elems = m.KvElementsPerTokenPerLayer();
+  if (m.attention == AttentionKind::kGqa && !dpa) {
+    kv_elems = 2.0 * m.head_dim * std::max(1.0, m.kv_heads / tp);
+  }
+  const double heads = m.heads * head_share;
+  for (int sliding = 0; sliding <= 1; ++sliding) {
+    const double frac = sliding ? sliding_frac : 1.0 - sliding_frac;
+    if (frac <= 0.0) continue;
+    const double win = m.sliding_window;
+    double dec_ctx = s.decode_ctx_sum * attn_share;
+    double pairs = s.prefill_attn_pairs * attn_share;
+    double pre_ctx = s.prefill_ctx_sum * attn_share;
+    if (sliding) {
+      dec_ctx = std::min(dec_ctx, s.decode_seqs * attn_share * win);
+      pairs = std::min(pairs, s.prefill_tokens * attn_share * win);
+      pre_ctx = std::min(pre_ctx, (s.prefill_tokens + s.prefill_seqs * win) * attn_share);
+    }
+    double dec_flops_per_key;
+    double pre_flops_per_pair;
+    if (m.attention == AttentionKind::kMla) {
+      // Absorbed decode: scores over latent + rope, values over the latent, per head.
+      dec_flops_per_key = 2.0 * heads * (2.0 * m.mla.kv_lora_rank + m.mla.qk_rope_head_dim);
+      // Prefill in the expanded form: QK over qk_nope + rope, PV over v_head_dim.
+      pre_flops_per_pair = 2.0 * heads * (m.head_dim + m.mla.v_head_dim);
+    } else {
+      dec_flops_per_key = 4.0 * heads * m.head_dim;
+      pre_flops_per_pair = 4.0 * heads * m.head_dim;
+    }
+    const double layer_count = layers * frac;
+    if (s.prefill_tokens > 0) {
+      add(Roofline("attention prefill", OpClass::kAttention, Flops(pre_flops_per_pair * pairs),
+                   Bytes(pre_ctx * kv_elems * kvb + s.prefill_tokens * attn_share * 2.0 * h * a),
+                   eff_.attention_compute),
+          layer_count);
+    }
+    if (s.decode_seqs > 0) {
+      add(Roofline("attention decode", OpClass::kAttention, Flops(dec_flops_per_key * dec_ctx),
+                   Bytes(dec_ctx * kv_elems * kvb + s.decode_seqs * attn_share * 2.0 * h * a),
+                   eff_.attention_compute),
+          layer_count);
+    }
+  }
+
+  // Feed-forward: dense layers, then routed + shared experts.
+  if (dense_layers > 0) {
+    const double p = m.DenseMlpParams() / tp;
+    add(Roofline("mlp", OpClass::kGemm, Flops(2.0 * tokens * p),
+                 Bytes(p * w + tokens * (2.0 * h + 2.0 * m.intermediate / tp) * a),
+                 eff_.gemm_compute),
+        dense_layers);
+  }
+  if (moe_layers > 0) {
+    const double e = m.moe.num_experts;
+    const double k = m.moe.top_k;
+    const double assignments = tokens * k;
+    // Expected distinct experts touched under uniform routing (MODELING-NOTES 5).
+    const double touched = e * (1.0 - std::pow(1.0 - k / e, tokens));
+    const double pe = m.ExpertParams();
+    add(Roofline("moe experts", OpClass::kGemm,
+                 Flops(2.0 * assignments * pe / tp * eff_.moe_imbalance),
+                 Bytes(touched * pe / tp * w + assignments / plan_.ep * 2.0 * h * a),
+                 eff_.gemm_compute),
+        moe_layers);
+    const double ps = m.SharedExpertParams() / tp + m.RouterParams();
+    add(Roofline("moe shared + router", OpClass::kGemm, Flops(2.0 * tokens * ps),
+                 Bytes(ps * w + tokens * 2.0 * h * a), eff_.gemm_compute),
+        moe_layers);
+  }
+
+  // Norms, residual adds, rotary, activation functions: memory-bound passes over the hidden state.
+  add(Roofline("norms + elementwise", OpClass::kMemory, Flops(10.0 * attn_tokens * h),
+               Bytes(attn_tokens * 6.0 * h * a), 1.0),
+      layers);
+
+  // Communication inside the replica.
+  if (plan_.tp > 1) {
+    const Bytes act(tokens * h * a);
+    OpCost comm;
+    comm.op_class = OpClass::kCommunication;
+    if (!dpa) {
+      comm.name = "tp all-reduce x2";
+      comm.time = collectives_.AllReduce(act, plan_.tp) * 2.0;
+      add(comm, layers);
+    } else {
+      // Dense layers gather the tokens of all ranks and scatter them back.
+      comm.name = "dp-attention gather/scatter";
+      comm.time = collectives_.AllReduce(act, plan_.tp);
+      add(comm, dense_layers);
+      // Routed tokens: dispatch to and combine from the expert ranks.
+      const Bytes sent(tokens / tp * m.moe.top_k * h * a);
+      comm.name = "ep all-to-all x2";
+      comm.time = collectives_.AllToAll(sent, plan_.tp) * 2.0;
+      add(comm, moe_layers);
+    }
+  }
+
+  // Embedding lookup and LM head (the head only for tokens that produce logits).
+  const double logits_tokens = static_cast<double>(s.decode_seqs + s.prefill_final_seqs);
+  const double head = static_cast<double>(m.vocab) * h / tp;
+  add(Roofline("embedding + lm head", OpClass::kGemm, Flops(2.0 * logits_tokens * head),
+               Bytes(head * kEmbeddingBytes + tokens * h * a), eff_.gemm_compute),
+      1.0);
+  return cost;
+}
+
+StepCost CostModel::Step(const BatchShape& shape, bool with_breakdown) const {
+  if (shape.Tokens() == 0) return StepCost{};
+  StepCost cost;
+  if (plan_.pp == 1) {
+    cost = Stage(shape, with_breakdown);
+  } else {
+    // pp micro-batches of 1/pp of the batch each pass every stage; a micro-batch's round trip
+    // (its TPOT) is pp stage times of one micro-batch, the same as one stage running the whole
+    // batch through its layers/pp, except that the stage reads its weights once per micro-batch.
+    const double pp = plan_.pp;
+    cost = Stage(shape, with_breakdown);
+    const Seconds extra_weight_reads = WeightBytesPerChip() * (pp - 1.0) /
+                                       BytesPerSecond(hw_.hbm_bandwidth.value() * eff_.memory);
+    const bool crosses = plan_.ChipsPerReplica() > hw_.scale_up.domain_chips;
+    const Bytes handoff(static_cast<double>(shape.Tokens()) * model_.hidden * kActivationBytes /
+                        pp);
+    const Seconds p2p = collectives_.PointToPoint(handoff, crosses) * (pp - 1.0);
+    cost.time += extra_weight_reads + p2p;
+    cost.memory_time += extra_weight_reads;
+    cost.comm_time += p2p;
+    cost.bytes += WeightBytesPerChip() * (pp - 1.0);
+  }
+  cost.overhead = eff_.step_overhead;
+  cost.time += eff_.step_overhead;
+  return cost;
+}
+
+Bytes CostModel::WeightBytesPerChip() const {
+  const ModelConfig& m = model_;
+  const double tp = plan_.tp;
+  const double pp = plan_.pp;
+  const double w = BytesPerElement(prec_.weights);
+  const double layers = m.layers / pp;
+  const double moe_layers = m.MoeLayerCount() / pp;
+  const double attn = layers * m.AttentionParamsPerLayer() / (plan_.dp_attention ? 1.0 : tp);
+  const double dense = (layers - moe_layers) * m.DenseMlpParams() / tp;
+  const double moe = moe_layers * (m.moe.num_experts * m.ExpertParams() / tp +
+                                   m.SharedExpertParams() / tp + m.RouterParams());
+  // The first stage holds the embedding, the last the LM head; with pp == 1 one chip has both.
+  const double tables = (plan_.pp == 1 ? m.EmbeddingParams() + m.LmHeadParams()
+                                       : std::max(m.EmbeddingParams(), m.LmHeadParams())) /
+                        tp;
+  const double table_bytes = std::max(w, kEmbeddingBytes);
+  return Bytes((attn + dense + moe) * w + tables * table_bytes);
+}
+
+Bytes CostModel::KvBytesPerSequencePerChip(int64_t context) const {
+  const ModelConfig& m = model_;
+  const int64_t block = std::max(1, engine_.block_size);
+  const double tokens = static_cast<double>((context + block - 1) / block * block);
+  double kv_elems = m.KvElementsPerTokenPerLayer();
+  if (m.attention == AttentionKind::kGqa && !plan_.dp_attention) {
+    kv_elems = 2.0 * m.head_dim * std::max(1.0, m.kv_heads / static_cast<double>(plan_.tp));
+  }
+  double sum = 0.0;
+  for (int l = 0; l < m.layers; ++l) {
+    const bool sliding = m.sliding_window > 0 && m.sliding_layer[l];
+    const double t = sliding ? std::min(tokens, static_cast<double>(m.sliding_window + block))
+                             : tokens;
+    sum += t * kv_elems;
+  }
+  return Bytes(sum / plan_.pp * BytesPerElement(prec_.kv));
+}
+
+MemoryBudget CostModel::Memory() const {
+  const ModelConfig& m = model_;
+  MemoryBudget b;
+  b.hbm = hw_.hbm_capacity;
+  b.usable = hw_.hbm_capacity * engine_.usable_fraction;
+  b.weights = WeightBytesPerChip();
+  // Peak activation workspace of the largest step (vLLM profiles it with a dummy forward of
+  // max_num_batched_tokens): hidden states, the FFN intermediate on this chip, 16-bit.
+  const double ffn = std::max<double>(m.intermediate, m.moe.top_k * m.moe.expert_intermediate);
+  b.activations = Bytes(static_cast<double>(engine_.max_batched_tokens) *
+                        (4.0 * m.hidden + 2.0 * ffn / plan_.tp) * kActivationBytes);
+  b.runtime_reserve = engine_.runtime_reserve;
+  b.kv_capacity = b.usable - b.weights - b.activations - b.runtime_reserve;
+  b.kv_bytes_per_token =
+      Bytes(m.layers * m.KvElementsPerTokenPerLayer() * BytesPerElement(prec_.kv));
+  b.kv_bytes_per_token_per_chip = KvBytesPerSequencePerChip(engine_.block_size) /
+                                  static_cast<double>(engine_.block_size);
+  const double replicas_of_kv = plan_.dp_attention ? plan_.tp : 1.0;
+  b.kv_token_capacity =
+      b.kv_capacity.value() <= 0
+          ? 0
+          : static_cast<int64_t>(b.kv_capacity / b.kv_bytes_per_token_per_chip * replicas_of_kv);
+  return b;
+}
+
+int64_t CostModel::MaxSequences(int64_t context) const {
+  const MemoryBudget b = Memory();
+  if (b.kv_capacity.value() <= 0) return 0;
+  const double per_seq = KvBytesPerSequencePerChip(std::max<int64_t>(1, context)).value();
+  const double per_chip = std::floor(b.kv_capacity.value() / per_seq);
+  return static_cast<int64_t>(per_chip * (plan_.dp_attention ? plan_.tp : 1));
+}
+
+Status CostModel::Fits() const {
+  const MemoryBudget b = Memory();
+  if (b.kv_capacity.value() > KvBytesPerSequencePerChip(engine_.block_size).value()) {
+    return Status::Ok();
+  }
+  const int chips = plan_.ChipsPerReplica();
+  std::ostringstream os;
+  os << model_.name << " does not fit: it needs " << Gb(b.weights) << " of weights per chip at "
+     << PrecisionName(prec_.weights) << " (" << plan_.ToString() << ", "
+     << Gb(b.weights * chips) << " in all) plus " << Gb(b.activations + b.runtime_reserve)
+     << " of activations and reserve, but one " << hw_.name << " has " << Gb(b.usable)
+     << " usable of " << Gb(b.hbm) << " (" << chips << " x " << hw_.name << " = "
+     << Gb(b.usable * chips) << "): use fp8 or fp4 weights, more chips (raise tp or pp), or "
+     << "hardware with more memory";
+  return Status::Error(os.str());
+}
+
+Flops CostModel::ForwardFlopsPerToken(int64_t context) const {
+  const ModelConfig& m = model_;
+  const double linear = 2.0 * (m.ActiveParams() - m.EmbeddingParams());
+  double per_key;
+  if (m.attention == AttentionKind::kMla) {
+    per_key = 2.0 * m.heads * (2.0 * m.mla.kv_lora_rank + m.mla.qk_rope_head_dim);
+  } else {
+    per_key = 4.0 * m.heads * m.head_dim;
+  }
+  double attn = 0.0;
+  for (int l = 0; l < m.layers; ++l) {
+    const bool sliding = m.sliding_window > 0 && m.sliding_layer[l];
+    attn += per_key * (sliding ? std::min<double>(context, m.sliding_window) : context);
+  }
+  return Flops(linear + attn);
+}
+
+}  // namespace perftco

@@ -1,0 +1,115 @@
+#include "perftco/estimate.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace perftco {
+namespace {
+
+Status CheckLengths(const CostModel& cost, int64_t isl, int64_t osl) {
+  if (isl <= 0 || osl <= 0) {
+    return Status::Error("--isl and --osl must be positive (got " + std::to_string(isl) + " and " +
+                         std::to_string(osl) + ")");
+  }
+  const int64_t limit = cost.model().max_context;
+  if (limit > 0 && isl + osl > limit) {
+    return Status::Error("isl + osl = " + std::to_string(isl + osl) + " exceeds the " +
+                         std::to_string(limit) + "-token context of " + cost.model().name);
+  }
+  return Status::Ok();
+}
+
+// Time to prefill `batch` prompts of `isl` tokens in steps of at most max_batched_tokens.
+Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
+  const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
+  Seconds total;
+  BatchShape step;
+  int64_t step_tokens = 0;
+  for (int64_t seq = 0; seq < batch; ++seq) {
+    int64_t done = 0;
+    while (done < isl) {
+      const int64_t chunk = std::min(isl - done, budget - step_tokens);
+      step.AddPrefillChunk(done, chunk, done + chunk == isl);
+      done += chunk;
+      step_tokens += chunk;
+      if (step_tokens == budget) {
+        total += cost.Step(step).time;
+        step = BatchShape();
+        step_tokens = 0;
+      }
+    }
+  }
+  if (step_tokens > 0) total += cost.Step(step).time;
+  return total;
+}
+
+}  // namespace
+
+Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl,
+                                    int64_t batch) {
+  PERFTCO_RETURN_IF_ERROR(CheckLengths(cost, isl, osl));
+  if (batch <= 0) return Status::Error("--batch must be positive");
+  const int64_t max_batch = cost.MaxSequences(isl + osl);
+  if (batch > max_batch) {
+    return Status::Error("batch " + std::to_string(batch) + " does not fit: the KV cache of " +
+                         cost.model().name + " holds at most " + std::to_string(max_batch) +
+                         " sequences of " + std::to_string(isl + osl) +
+                         " tokens per replica: lower --batch, use --kv-precision fp8, or add chips");
+  }
+  EstimatePoint p;
+  p.batch = batch;
+  p.ttft = PrefillTime(cost, isl, batch);
+  // Decode steps k = 1..osl-1 read contexts isl + k; sum them exactly (cheap, and exact even
+  // where the roofline switches regime along the way).
+  Seconds decode_total;
+  for (int64_t k = 1; k < osl; ++k) {
+    BatchShape s;
+    s.decode_seqs = batch;
+    s.decode_ctx_sum = static_cast<double>(batch) * static_cast<double>(isl + k);
+    decode_total += cost.Step(s).time;
+  }
+  BatchShape mid;
+  mid.decode_seqs = batch;
+  mid.decode_ctx_sum = static_cast<double>(batch) * (isl + osl / 2.0);
+  p.decode_step = cost.Step(mid, /*with_breakdown=*/true);
+  p.tpot = osl > 1 ? decode_total / static_cast<double>(osl - 1) : p.decode_step.time;
+  p.request_latency = p.ttft + decode_total;
+  const double replicas = cost.plan().replicas;
+  p.output_tokens_per_s = replicas * static_cast<double>(batch * osl) / p.request_latency.value();
+  p.output_tokens_per_s_per_chip = p.output_tokens_per_s / cost.plan().Chips();
+  p.tokens_per_s_per_user = 1.0 / p.tpot.value();
+  return p;
+}
+
+Result<int64_t> LargestBatchForTpot(const CostModel& cost, int64_t isl, int64_t osl,
+                                    Seconds tpot_slo) {
+  PERFTCO_RETURN_IF_ERROR(CheckLengths(cost, isl, osl));
+  if (tpot_slo.value() <= 0) return Status::Error("--tpot-slo-ms must be positive");
+  const int64_t max_batch = cost.MaxSequences(isl + osl);
+  auto tpot_at = [&](int64_t b) {
+    BatchShape s;
+    s.decode_seqs = b;
+    s.decode_ctx_sum = static_cast<double>(b) * (isl + osl / 2.0);
+    return cost.Step(s).time;
+  };
+  if (max_batch < 1 || tpot_at(1) > tpot_slo) {
+    std::ostringstream os;
+    os << "no batch meets TPOT " << tpot_slo.value() * 1e3 << " ms: batch 1 already takes "
+       << tpot_at(1).value() * 1e3 << " ms per token: relax the target, raise tp, or use "
+       << "faster hardware";
+    return Status::Error(os.str());
+  }
+  // TPOT rises with batch: binary search the last batch within the target.
+  int64_t lo = 1, hi = max_batch;
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo + 1) / 2;
+    if (tpot_at(mid) <= tpot_slo) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+}  // namespace perftco

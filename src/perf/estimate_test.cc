@@ -1,0 +1,103 @@
+#include "perftco/estimate.h"
+
+#include <gtest/gtest.h>
+
+#include "perftco/scenario.h"
+#include "perftco/setup.h"
+#include "test_fixtures.h"
+
+namespace perftco {
+namespace {
+
+using testing::RepoCatalog;
+
+std::shared_ptr<Setup> SetupFor(SetupOptions o) {
+  auto table = EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR);
+  auto s = BuildSetup(RepoCatalog(), *table, o);
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  return s.ok() ? *s : nullptr;
+}
+
+SetupOptions Llama70bFp8() {
+  SetupOptions o;
+  o.model = "llama-3.1-70b";
+  o.hardware = "h100-sxm";
+  o.chips = 8;
+  o.tp = 8;
+  o.precision = "fp8";
+  return o;
+}
+
+TEST(Estimate, TpotGrowsWithBatchAndThroughputToo) {
+  auto s = SetupFor(Llama70bFp8());
+  auto small = EstimateBatch(*s->cost, 1000, 1000, 8);
+  auto large = EstimateBatch(*s->cost, 1000, 1000, 128);
+  ASSERT_TRUE(small.ok() && large.ok());
+  EXPECT_GT(large->tpot, small->tpot);
+  EXPECT_GT(large->output_tokens_per_s, 4 * small->output_tokens_per_s);
+  EXPECT_NEAR(large->request_latency.value(),
+              large->ttft.value() + 999 * large->tpot.value(), 1e-9);
+}
+
+TEST(Estimate, TpotGrowsWithContext) {
+  auto s = SetupFor(Llama70bFp8());
+  EXPECT_GT(EstimateBatch(*s->cost, 8000, 1000, 32)->tpot,
+            EstimateBatch(*s->cost, 1000, 1000, 32)->tpot);
+}
+
+TEST(Estimate, LargestBatchForTpotMeetsTheTargetAndOneMoreDoesNot) {
+  auto s = SetupFor(Llama70bFp8());
+  const Seconds slo = Milliseconds(25);
+  auto b = LargestBatchForTpot(*s->cost, 1000, 1000, slo);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  BatchShape at, above;
+  for (int64_t i = 0; i < *b; ++i) at.AddDecode(1500);
+  for (int64_t i = 0; i <= *b; ++i) above.AddDecode(1500);
+  EXPECT_LE(s->cost->Step(at).time, slo);
+  if (*b < s->cost->MaxSequences(2000)) {
+    EXPECT_GT(s->cost->Step(above).time, slo);
+  }
+  EXPECT_FALSE(LargestBatchForTpot(*s->cost, 1000, 1000, Microseconds(10)).ok());
+}
+
+TEST(Estimate, RejectsBadLengthsAndBatchesThatDoNotFit) {
+  auto s = SetupFor(Llama70bFp8());
+  EXPECT_FALSE(EstimateBatch(*s->cost, 0, 100, 1).ok());
+  EXPECT_FALSE(EstimateBatch(*s->cost, 100, -5, 1).ok());
+  EXPECT_FALSE(EstimateBatch(*s->cost, 100, 100, 0).ok());
+  EXPECT_FALSE(EstimateBatch(*s->cost, 100, 100, 1000000).ok());
+  EXPECT_FALSE(EstimateBatch(*s->cost, 200000, 100, 1).ok());  // beyond 128k context
+}
+
+TEST(Estimate, ReasoningCostsMoreThanChatPerQuery) {
+  auto s = SetupFor(Llama70bFp8());
+  auto rows = CompareWorkloads(*s->cost, {{"chat", 1000, 1000}, {"reasoning", 1000, 11000}},
+                               Milliseconds(30));
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  const auto& chat = (*rows)[0];
+  const auto& reason = (*rows)[1];
+  EXPECT_NEAR(static_cast<double>(chat.max_batch) / reason.max_batch, 6.0, 0.3);
+  EXPECT_GT(reason.chip_seconds_per_query, 11.0 * chat.chip_seconds_per_query);
+}
+
+TEST(Setup, RejectsBadOptionsWithOneLine) {
+  SetupOptions o = Llama70bFp8();
+  auto table = EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR);
+  o.tp = 3;
+  o.chips = 3;
+  EXPECT_FALSE(BuildSetup(RepoCatalog(), *table, o).ok());
+  o = Llama70bFp8();
+  o.chips = 12;
+  EXPECT_FALSE(BuildSetup(RepoCatalog(), *table, o).ok());
+  o = Llama70bFp8();
+  o.precision = "fp7";
+  EXPECT_FALSE(BuildSetup(RepoCatalog(), *table, o).ok());
+  o = Llama70bFp8();
+  o.hardware = "h1000";
+  auto bad = BuildSetup(RepoCatalog(), *table, o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find('\n'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace perftco

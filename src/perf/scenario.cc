@@ -1,0 +1,135 @@
+#include "perftco/scenario.h"
+
+#include <set>
+
+#include "perftco/names.h"
+
+namespace perftco {
+namespace {
+
+Status CheckKeys(const YAML::Node& node, const std::vector<std::string>& valid,
+                 const std::string& where) {
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    if (std::find(valid.begin(), valid.end(), key) == valid.end()) {
+      return Status::Error(where + ": unknown key '" + key + "': did you mean '" +
+                           ClosestNames(key, valid, 1).front() + "'?");
+    }
+  }
+  return Status::Ok();
+}
+
+const std::vector<std::string>& SetupKeys() {
+  static const std::vector<std::string> kKeys = {
+      "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "precision",
+      "activation_precision", "kv_precision", "mem_fraction", "max_batched_tokens"};
+  return kKeys;
+}
+
+template <typename T>
+Status Read(const YAML::Node& n, const char* key, const std::string& where, T* out) {
+  if (!n[key]) return Status::Ok();
+  try {
+    *out = n[key].as<T>();
+  } catch (const YAML::Exception&) {
+    return Status::Error(where + ": key '" + key + "' has the wrong type");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<YAML::Node> LoadScenarioYaml(const std::string& path) {
+  try {
+    YAML::Node root = YAML::LoadFile(path);
+    if (!root.IsMap()) return Status::Error(path + ": a scenario is a YAML map");
+    return root;
+  } catch (const YAML::BadFile&) {
+    return Status::Error("cannot open scenario '" + path + "': check the path");
+  } catch (const YAML::Exception& e) {
+    return Status::Error(path + ": malformed YAML: " + e.what());
+  }
+}
+
+std::string ScenarioKind(const YAML::Node& root) {
+  return root["kind"] ? root["kind"].as<std::string>("") : "";
+}
+
+Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOptions* o) {
+  PERFTCO_RETURN_IF_ERROR(Read(root, "model", path, &o->model));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "hardware", path, &o->hardware));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "chips", path, &o->chips));
+  if (root["tp"]) {
+    int tp = 0;
+    PERFTCO_RETURN_IF_ERROR(Read(root, "tp", path, &tp));
+    o->tp = tp;
+  }
+  PERFTCO_RETURN_IF_ERROR(Read(root, "pp", path, &o->pp));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "ep", path, &o->ep));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "dp_attention", path, &o->dp_attention));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "precision", path, &o->precision));
+  if (root["activation_precision"]) {
+    o->activation_precision = root["activation_precision"].as<std::string>("");
+  }
+  if (root["kv_precision"]) o->kv_precision = root["kv_precision"].as<std::string>("");
+  PERFTCO_RETURN_IF_ERROR(Read(root, "mem_fraction", path, &o->engine.usable_fraction));
+  PERFTCO_RETURN_IF_ERROR(
+      Read(root, "max_batched_tokens", path, &o->engine.max_batched_tokens));
+  if (o->model.empty() || o->hardware.empty()) {
+    return Status::Error(path + ": a scenario needs 'model' and 'hardware'");
+  }
+  return Status::Ok();
+}
+
+Result<WorkloadComparisonScenario> ParseWorkloadComparison(const YAML::Node& root,
+                                                           const std::string& path) {
+  std::vector<std::string> valid = {"kind", "name", "description", "tpot_slo_ms", "workloads"};
+  valid.insert(valid.end(), SetupKeys().begin(), SetupKeys().end());
+  PERFTCO_RETURN_IF_ERROR(CheckKeys(root, valid, path));
+  WorkloadComparisonScenario s;
+  PERFTCO_RETURN_IF_ERROR(Read(root, "name", path, &s.name));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "description", path, &s.description));
+  PERFTCO_RETURN_IF_ERROR(ParseSetupKeys(root, path, &s.setup));
+  double slo_ms = 0;
+  PERFTCO_RETURN_IF_ERROR(Read(root, "tpot_slo_ms", path, &slo_ms));
+  if (slo_ms <= 0) return Status::Error(path + ": 'tpot_slo_ms' must be positive");
+  s.tpot_slo = Milliseconds(slo_ms);
+  const YAML::Node w = root["workloads"];
+  if (!w || !w.IsSequence() || w.size() < 1) {
+    return Status::Error(path + ": 'workloads' must list at least one {name, isl, osl}");
+  }
+  for (size_t i = 0; i < w.size(); ++i) {
+    const std::string where = path + ": workloads[" + std::to_string(i) + "]";
+    PERFTCO_RETURN_IF_ERROR(CheckKeys(w[i], {"name", "isl", "osl"}, where));
+    WorkloadSpec spec;
+    PERFTCO_RETURN_IF_ERROR(Read(w[i], "name", where, &spec.name));
+    PERFTCO_RETURN_IF_ERROR(Read(w[i], "isl", where, &spec.isl));
+    PERFTCO_RETURN_IF_ERROR(Read(w[i], "osl", where, &spec.osl));
+    if (spec.isl <= 0 || spec.osl <= 0) {
+      return Status::Error(where + ": isl and osl must be positive");
+    }
+    s.workloads.push_back(spec);
+  }
+  return s;
+}
+
+Result<std::vector<WorkloadResult>> CompareWorkloads(const CostModel& cost,
+                                                     const std::vector<WorkloadSpec>& workloads,
+                                                     Seconds tpot_slo) {
+  std::vector<WorkloadResult> out;
+  for (const auto& w : workloads) {
+    WorkloadResult r;
+    r.workload = w;
+    r.max_batch = cost.MaxSequences(w.isl + w.osl);
+    PERFTCO_ASSIGN_OR_RETURN(r.batch, LargestBatchForTpot(cost, w.isl, w.osl, tpot_slo));
+    PERFTCO_ASSIGN_OR_RETURN(r.point, EstimateBatch(cost, w.isl, w.osl, r.batch));
+    r.kv_gb_per_sequence = cost.KvBytesPerSequencePerChip(w.isl + w.osl).value() *
+                           cost.plan().ChipsPerReplica() / kGiga;
+    r.chip_seconds_per_query = cost.plan().ChipsPerReplica() * r.point.request_latency.value() /
+                               static_cast<double>(r.batch);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace perftco

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Bad input gets one line on stderr naming the problem, a non-zero exit, and no stdout.
+# Good input prints what the issue promises. Usage: tests/cli_test.sh path/to/perftco
+set -u
+bin="$1"
+pass=0
+fail=0
+
+expect_error() {  # description, expected substring, args...
+  local what="$1" want="$2"
+  shift 2
+  local out err rc
+  out=$("$bin" "$@" 2>/tmp/perftco_cli_err.$$)
+  rc=$?
+  err=$(cat /tmp/perftco_cli_err.$$)
+  if [ $rc -eq 0 ]; then
+    echo "FAIL: $what: exit 0"; fail=$((fail + 1)); return
+  fi
+  if [ -n "$out" ]; then
+    echo "FAIL: $what: printed to stdout: $out"; fail=$((fail + 1)); return
+  fi
+  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then
+    echo "FAIL: $what: stderr is not one line: $err"; fail=$((fail + 1)); return
+  fi
+  case "$err" in
+    *"$want"*) pass=$((pass + 1)) ;;
+    *) echo "FAIL: $what: stderr lacks '$want': $err"; fail=$((fail + 1)) ;;
+  esac
+}
+
+expect_ok() {  # description, expected substring of stdout, args...
+  local what="$1" want="$2"
+  shift 2
+  local out rc
+  out=$("$bin" "$@" 2>&1)
+  rc=$?
+  if [ $rc -ne 0 ]; then echo "FAIL: $what: exit $rc: $out"; fail=$((fail + 1)); return; fi
+  case "$out" in
+    *"$want"*) pass=$((pass + 1)) ;;
+    *) echo "FAIL: $what: output lacks '$want'"; fail=$((fail + 1)) ;;
+  esac
+}
+
+E=(estimate --model llama-3.1-70b --hardware h100-sxm --chips 8 --tp 8 --precision fp8)
+expect_error "unknown model" "did you mean" estimate --model llama-3.1-7b --hardware h100-sxm
+expect_error "unknown hardware" "h100" estimate --model llama-3.1-8b --hardware h10
+expect_error "tp not dividing heads" "does not divide" estimate --model llama-3.1-70b --hardware h100-sxm --tp 3
+expect_error "more chips than the domain" "scale-up domain" estimate --model llama-3.1-70b --hardware h100-sxm --chips 16
+expect_error "zero isl" "must be positive" "${E[@]}" --isl 0
+expect_error "negative osl" "must be positive" "${E[@]}" --osl -5
+expect_error "bad batch list" "positive integers" "${E[@]}" --batch 1,x,3
+expect_error "model too large" "does not fit" estimate --model llama-3.1-405b --hardware h100-sxm --chips 8
+expect_error "malformed config" "malformed JSON" estimate --model tests/data/bad_models/broken.json --hardware h100-sxm
+expect_error "malformed hardware file" "missing_bandwidth.yaml" --data-dir tests/data/bad_hw list hardware
+expect_error "bad precision" "unknown precision" "${E[@]}" --kv-precision fp7
+expect_error "missing scenario" "cannot open scenario" run no/such/file.yaml
+expect_error "unknown scenario key" "did you mean 'tpot_slo_ms'" run tests/data/bad_scenario_key.yaml
+
+expect_ok "list hardware" "gb200" list hardware
+expect_ok "list models" "deepseek-v3" list models
+expect_ok "show hardware" "hbm_bandwidth" show mi300x
+expect_ok "show model" "MLA" show deepseek-r1
+expect_ok "estimate table" "tok/s/chip" "${E[@]}" --batch 1,8,64,256
+expect_ok "estimate json keys" '"output_tokens_per_s_per_chip"' "${E[@]}" --batch 64 --json
+expect_ok "estimate json points" '"points"' "${E[@]}" --batch 1,64 --json
+expect_ok "estimate slo" "largest batch within TPOT" "${E[@]}" --tpot-slo-ms 30
+expect_ok "config.json by path" "mixtral" estimate --model data/models/mixtral-8x7b.json --hardware h100-sxm --chips 2
+
+for key in weights_bytes_per_chip kv_bytes_per_token max_batch batch ttft_s tpot_s \
+           request_latency_s output_tokens_per_s output_tokens_per_s_per_chip; do
+  expect_ok "json key $key" "\"$key\"" "${E[@]}" --batch 32 --json
+done
+
+rm -f /tmp/perftco_cli_err.$$
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,90 @@
+#include "cli_context.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace perftco::cli {
+
+Result<const Catalog*> CliContext::catalog() {
+  if (!catalog_) {
+    auto c = Catalog::Load(data_dir);
+    if (!c.ok()) return c.status();
+    catalog_ = std::move(c).value();
+  }
+  return &*catalog_;
+}
+
+Result<const EfficiencyTable*> CliContext::efficiency() {
+  if (!efficiency_) {
+    auto t = EfficiencyTable::Load(data_dir);
+    if (!t.ok()) return t.status();
+    efficiency_ = std::move(t).value();
+  }
+  return &*efficiency_;
+}
+
+void AddSetupOptions(CLI::App* sub, SetupOptions* o) {
+  sub->add_option("--model,-m", o->model, "model name or path to a HuggingFace config.json")
+      ->required();
+  sub->add_option("--hardware,-H", o->hardware, "accelerator name (perftco list hardware)")
+      ->required();
+  sub->add_option("--chips", o->chips, "chips in all (default tp x pp); more make replicas");
+  sub->add_option("--tp", o->tp, "tensor-parallel size (default: all chips)");
+  sub->add_option("--pp", o->pp, "pipeline-parallel size")->capture_default_str();
+  sub->add_option("--ep", o->ep, "expert-parallel size (divides tp)")->capture_default_str();
+  sub->add_flag("--dp-attention", o->dp_attention, "data-parallel attention over the tp ranks");
+  sub->add_option("--precision", o->precision, "weight format: bf16, fp8, fp4, int8, int4")
+      ->capture_default_str();
+  sub->add_option("--activation-precision", o->activation_precision,
+                  "GEMM input format (default: the weights' format)");
+  sub->add_option("--kv-precision", o->kv_precision, "KV-cache format (default: bf16)");
+  sub->add_option("--mem-fraction", o->engine.usable_fraction,
+                  "fraction of HBM the engine may use (vLLM gpu_memory_utilization)")
+      ->capture_default_str();
+  sub->add_option("--max-batched-tokens", o->engine.max_batched_tokens,
+                  "token budget of one engine step (prefill chunk size)")
+      ->capture_default_str();
+}
+
+Result<std::vector<int64_t>> ParseIntList(const std::string& text, const std::string& flag) {
+  std::vector<int64_t> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      size_t used = 0;
+      const long long v = std::stoll(item, &used);
+      if (used != item.size() || v <= 0) throw std::invalid_argument(item);
+      out.push_back(v);
+    } catch (const std::exception&) {
+      return Status::Error(flag + " takes positive integers separated by commas (got '" + item +
+                           "')");
+    }
+  }
+  if (out.empty()) return Status::Error(flag + " is empty");
+  return out;
+}
+
+Result<std::shared_ptr<Setup>> SetupFrom(CliContext* ctx, const SetupOptions& o) {
+  PERFTCO_ASSIGN_OR_RETURN(const Catalog* catalog, ctx->catalog());
+  PERFTCO_ASSIGN_OR_RETURN(const EfficiencyTable* table, ctx->efficiency());
+  return BuildSetup(*catalog, *table, o);
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) return Status::Error("cannot write '" + path + "': check the directory exists");
+    out << text;
+    if (!out) return Status::Error("failed writing '" + path + "'");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status::Error("cannot write '" + path + "': " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace perftco::cli

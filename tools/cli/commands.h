@@ -1,0 +1,18 @@
+// Registration functions of the subcommands, one file each.
+#ifndef PERFTCO_TOOLS_CLI_COMMANDS_H_
+#define PERFTCO_TOOLS_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+#include "cli_context.h"
+
+namespace perftco::cli {
+
+void AddListCommand(CLI::App* sub, CliContext* ctx);
+void AddShowCommand(CLI::App* sub, CliContext* ctx);
+void AddEstimateCommand(CLI::App* sub, CliContext* ctx);
+void AddRunCommand(CLI::App* sub, CliContext* ctx);
+
+}  // namespace perftco::cli
+
+#endif  // PERFTCO_TOOLS_CLI_COMMANDS_H_

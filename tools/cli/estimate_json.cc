@@ -1,0 +1,89 @@
+#include "estimate_json.h"
+
+#include "perftco/text_table.h"
+
+namespace perftco::cli {
+
+nlohmann::ordered_json SetupJson(const Setup& s) {
+  const MemoryBudget mem = s.cost->Memory();
+  nlohmann::ordered_json j;
+  j["model"] = s.model.name;
+  j["hardware"] = s.hardware.name;
+  j["chips"] = s.plan.Chips();
+  j["tp"] = s.plan.tp;
+  j["pp"] = s.plan.pp;
+  j["ep"] = s.plan.ep;
+  j["dp_attention"] = s.plan.dp_attention;
+  j["replicas"] = s.plan.replicas;
+  j["weight_precision"] = std::string(PrecisionName(s.precisions.weights));
+  j["kv_precision"] = std::string(PrecisionName(s.precisions.kv));
+  j["compute_precision"] = std::string(PrecisionName(
+      s.hardware.ComputePrecision(s.precisions.weights, s.precisions.activations)));
+  j["weights_bytes_per_chip"] = mem.weights.value();
+  j["kv_bytes_per_token"] = mem.kv_bytes_per_token.value();
+  j["kv_bytes_per_token_per_chip"] = mem.kv_bytes_per_token_per_chip.value();
+  j["kv_capacity_bytes_per_chip"] = mem.kv_capacity.value();
+  j["kv_token_capacity_per_replica"] = mem.kv_token_capacity;
+  return j;
+}
+
+nlohmann::ordered_json PointJson(const EstimatePoint& p) {
+  nlohmann::ordered_json j;
+  j["batch"] = p.batch;
+  j["ttft_s"] = p.ttft.value();
+  j["tpot_s"] = p.tpot.value();
+  j["request_latency_s"] = p.request_latency.value();
+  j["output_tokens_per_s"] = p.output_tokens_per_s;
+  j["output_tokens_per_s_per_chip"] = p.output_tokens_per_s_per_chip;
+  j["tokens_per_s_per_user"] = p.tokens_per_s_per_user;
+  j["decode_step_compute_s"] = p.decode_step.compute_time.value();
+  j["decode_step_memory_s"] = p.decode_step.memory_time.value();
+  j["decode_step_comm_s"] = p.decode_step.comm_time.value();
+  j["decode_step_overhead_s"] = p.decode_step.overhead.value();
+  return j;
+}
+
+std::string SetupText(const Setup& s, int64_t isl, int64_t osl, int64_t max_batch) {
+  const MemoryBudget mem = s.cost->Memory();
+  std::string out;
+  out += s.model.name + " on " + std::to_string(s.plan.Chips()) + " x " + s.hardware.name +
+         " (" + s.plan.ToString() + "), weights " +
+         std::string(PrecisionName(s.precisions.weights)) + ", KV " +
+         std::string(PrecisionName(s.precisions.kv)) + ", compute " +
+         std::string(PrecisionName(s.hardware.ComputePrecision(s.precisions.weights,
+                                                               s.precisions.activations))) +
+         "\n";
+  out += "input " + std::to_string(isl) + " tokens, output " + std::to_string(osl) + " tokens\n";
+  out += "memory per chip: " + FormatFixed(mem.hbm.value() / kGiga, 1) + " GB HBM, " +
+         FormatFixed(mem.weights.value() / kGiga, 1) + " GB weights, " +
+         FormatFixed((mem.activations + mem.runtime_reserve).value() / kGiga, 1) +
+         " GB activations + reserve, " + FormatFixed(mem.kv_capacity.value() / kGiga, 1) +
+         " GB KV cache\n";
+  out += "KV per token: " + FormatFixed(mem.kv_bytes_per_token.value() / 1024.0, 1) +
+         " KiB (model), " + FormatFixed(mem.kv_bytes_per_token_per_chip.value() / 1024.0, 1) +
+         " KiB per chip; the replica holds " + std::to_string(mem.kv_token_capacity) +
+         " tokens, at most " + std::to_string(max_batch) + " sequences of " +
+         std::to_string(isl + osl) + " tokens\n";
+  return out;
+}
+
+std::string PointsTable(const std::vector<EstimatePoint>& points) {
+  TextTable t({"batch", "TTFT ms", "TPOT ms", "tok/s/user", "output tok/s", "tok/s/chip",
+               "latency s", "bound"});
+  for (const auto& p : points) {
+    const StepCost& d = p.decode_step;
+    std::string bound = "memory";
+    if (d.compute_time > d.memory_time && d.compute_time > d.comm_time) bound = "compute";
+    if (d.comm_time > d.memory_time && d.comm_time > d.compute_time) bound = "network";
+    if (d.overhead > d.memory_time && d.overhead > d.compute_time && d.overhead > d.comm_time) {
+      bound = "overhead";
+    }
+    t.AddRow({std::to_string(p.batch), FormatFixed(p.ttft.value() * 1e3, 1),
+              FormatFixed(p.tpot.value() * 1e3, 2), FormatFixed(p.tokens_per_s_per_user, 1),
+              FormatFixed(p.output_tokens_per_s, 0), FormatFixed(p.output_tokens_per_s_per_chip, 1),
+              FormatFixed(p.request_latency.value(), 2), bound});
+  }
+  return t.Render();
+}
+
+}  // namespace perftco::cli
