@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "perftco/engine_config.h"
 #include "perftco/hardware.h"
 #include "perftco/model.h"
 #include "perftco/status.h"
@@ -25,6 +26,9 @@ class Catalog {
   // A name, alias, or a path to a config.json (anything containing '/' or ending in .json).
   Result<ModelConfig> FindModel(const std::string& name_or_path) const;
 
+  // Engine presets from data/engines.yaml ("default", "vllm", "tensorrt-llm", ...).
+  Result<EngineMemory> FindEngine(const std::string& name) const;
+
   const std::vector<Hardware>& hardware() const { return hardware_; }
   const std::vector<ModelConfig>& models() const { return models_; }
   const std::string& data_dir() const { return data_dir_; }
@@ -33,6 +37,7 @@ class Catalog {
   std::string data_dir_;
   std::vector<Hardware> hardware_;  // sorted by name
   std::vector<ModelConfig> models_;  // in index order
+  std::vector<EngineMemory> engines_;
 };
 
 }  // namespace perftco

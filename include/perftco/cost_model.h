@@ -13,6 +13,7 @@
 
 #include "perftco/collectives.h"
 #include "perftco/efficiency.h"
+#include "perftco/engine_config.h"
 #include "perftco/hardware.h"
 #include "perftco/model.h"
 #include "perftco/parallel_plan.h"
@@ -76,15 +77,6 @@ struct MemoryBudget {
   int64_t kv_token_capacity = 0;     // tokens of KV one replica can hold (all its chips)
 };
 
-// Engine memory settings (MODELING-NOTES 1): vLLM's gpu_memory_utilization is a fraction of total
-// HBM for weights + activations + KV; the reserve is memory outside that accounting.
-struct EngineMemory {
-  double usable_fraction = 0.90;     // vLLM default gpu_memory_utilization
-  Bytes runtime_reserve = Gigabytes(1.5);
-  int64_t max_batched_tokens = 8192; // per step (vLLM max_num_batched_tokens)
-  int block_size = 16;               // KV page in tokens (vLLM default)
-};
-
 class CostModel {
  public:
   // Borrows nothing: copies what it needs. The plan must have passed ValidatePlan.
@@ -102,7 +94,8 @@ class CostModel {
   Status Fits() const;
   // KV bytes one sequence of `context` tokens needs on one chip, in whole blocks.
   Bytes KvBytesPerSequencePerChip(int64_t context) const;
-  // Largest number of sequences of `context` tokens whose KV fits in one replica.
+  // Largest number of sequences of `context` tokens whose KV fits in one replica, capped by the
+  // engine's max_num_seqs.
   int64_t MaxSequences(int64_t context) const;
 
   // FLOPs of one forward token through the whole model at a given context (for tests and 6ND).

@@ -24,7 +24,10 @@ struct SetupOptions {
   std::string precision = "bf16";            // weights
   std::optional<std::string> activation_precision;  // default: the weights' format
   std::optional<std::string> kv_precision;   // default: bf16
-  EngineMemory engine;
+  std::string engine = "default";            // preset from data/engines.yaml
+  std::optional<double> mem_fraction;         // overrides of the preset
+  std::optional<int64_t> max_batched_tokens;
+  std::optional<int64_t> max_num_seqs;
 };
 
 // Everything a prediction needs, with the model checked to fit.
@@ -34,6 +37,7 @@ struct Setup {
   ParallelPlan plan;
   Precisions precisions;
   Efficiency efficiency;
+  EngineMemory engine;
   std::unique_ptr<CostModel> cost;
 };
 

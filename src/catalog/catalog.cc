@@ -66,7 +66,60 @@ Status LoadModelIndex(const std::string& data_dir, std::vector<ModelConfig>* out
   return Status::Ok();
 }
 
+Status LoadEngines(const std::string& data_dir, std::vector<EngineMemory>* out) {
+  const std::string path = data_dir + "/engines.yaml";
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return Status::Error(path + ": cannot read: " + e.what());
+  }
+  for (const auto& kv : root) {
+    EngineMemory e;
+    e.name = kv.first.as<std::string>();
+    const YAML::Node n = kv.second;
+    auto num = [&](const char* key, double* v) -> Status {
+      if (!n[key] || !n[key]["value"] || !n[key]["source"]) {
+        return Status::Error(path + ": engine " + e.name + ": field '" + key +
+                             "' needs value and source");
+      }
+      *v = n[key]["value"].as<double>(-1.0);
+      if (*v < 0) return Status::Error(path + ": engine " + e.name + ": field '" + key +
+                                       "' must be a non-negative number");
+      return Status::Ok();
+    };
+    double usable, reserve, tokens, seqs, block;
+    PERFTCO_RETURN_IF_ERROR(num("usable_fraction", &usable));
+    PERFTCO_RETURN_IF_ERROR(num("runtime_reserve_gb", &reserve));
+    PERFTCO_RETURN_IF_ERROR(num("max_batched_tokens", &tokens));
+    PERFTCO_RETURN_IF_ERROR(num("max_num_seqs", &seqs));
+    PERFTCO_RETURN_IF_ERROR(num("block_size", &block));
+    if (usable <= 0 || usable > 1 || tokens < 1 || block < 1) {
+      return Status::Error(path + ": engine " + e.name +
+                           ": usable_fraction must be in (0, 1], max_batched_tokens and "
+                           "block_size at least 1");
+    }
+    e.usable_fraction = usable;
+    e.fraction_of_free = n["fraction_of_free"].as<bool>(false);
+    e.runtime_reserve = Gigabytes(reserve);
+    e.max_batched_tokens = static_cast<int64_t>(tokens);
+    e.max_num_seqs = static_cast<int64_t>(seqs);
+    e.block_size = static_cast<int>(block);
+    out->push_back(e);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Result<EngineMemory> Catalog::FindEngine(const std::string& name) const {
+  std::vector<std::string> names;
+  for (const auto& e : engines_) {
+    if (ToLower(name) == e.name) return e;
+    names.push_back(e.name);
+  }
+  return Status::Error("unknown engine '" + name + "': use one of " + JoinNames(names));
+}
 
 Result<Catalog> Catalog::Load(const std::string& data_dir) {
   Catalog c;
@@ -87,6 +140,7 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
     c.hardware_.push_back(std::move(hw));
   }
   PERFTCO_RETURN_IF_ERROR(LoadModelIndex(data_dir, &c.models_));
+  PERFTCO_RETURN_IF_ERROR(LoadEngines(data_dir, &c.engines_));
   return c;
 }
 

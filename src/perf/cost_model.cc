@@ -285,7 +285,13 @@ MemoryBudget CostModel::Memory() const {
   b.activations = Bytes(static_cast<double>(engine_.max_batched_tokens) *
                         (4.0 * m.hidden + 2.0 * ffn / plan_.tp) * kActivationBytes);
   b.runtime_reserve = engine_.runtime_reserve;
-  b.kv_capacity = b.usable - b.weights - b.activations - b.runtime_reserve;
+  if (engine_.fraction_of_free) {
+    b.usable = b.hbm;
+    b.kv_capacity =
+        (b.hbm - b.weights - b.activations - b.runtime_reserve) * engine_.usable_fraction;
+  } else {
+    b.kv_capacity = b.usable - b.weights - b.activations - b.runtime_reserve;
+  }
   b.kv_bytes_per_token =
       Bytes(m.layers * m.KvElementsPerTokenPerLayer() * BytesPerElement(prec_.kv));
   b.kv_bytes_per_token_per_chip = KvBytesPerSequencePerChip(engine_.block_size) /
@@ -303,7 +309,8 @@ int64_t CostModel::MaxSequences(int64_t context) const {
   if (b.kv_capacity.value() <= 0) return 0;
   const double per_seq = KvBytesPerSequencePerChip(std::max<int64_t>(1, context)).value();
   const double per_chip = std::floor(b.kv_capacity.value() / per_seq);
-  return static_cast<int64_t>(per_chip * (plan_.dp_attention ? plan_.tp : 1));
+  const auto by_kv = static_cast<int64_t>(per_chip * (plan_.dp_attention ? plan_.tp : 1));
+  return engine_.max_num_seqs > 0 ? std::min(by_kv, engine_.max_num_seqs) : by_kv;
 }
 
 Status CostModel::Fits() const {

@@ -22,7 +22,8 @@ Status CheckKeys(const YAML::Node& node, const std::vector<std::string>& valid,
 const std::vector<std::string>& SetupKeys() {
   static const std::vector<std::string> kKeys = {
       "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "precision",
-      "activation_precision", "kv_precision", "mem_fraction", "max_batched_tokens"};
+      "activation_precision", "kv_precision", "engine", "mem_fraction", "max_batched_tokens",
+      "max_num_seqs"};
   return kKeys;
 }
 
@@ -34,6 +35,16 @@ Status Read(const YAML::Node& n, const char* key, const std::string& where, T* o
   } catch (const YAML::Exception&) {
     return Status::Error(where + ": key '" + key + "' has the wrong type");
   }
+  return Status::Ok();
+}
+
+template <typename T>
+Status ReadOptional(const YAML::Node& n, const char* key, const std::string& where,
+                    std::optional<T>* out) {
+  if (!n[key]) return Status::Ok();
+  T v{};
+  PERFTCO_RETURN_IF_ERROR(Read(n, key, where, &v));
+  *out = v;
   return Status::Ok();
 }
 
@@ -59,11 +70,7 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
   PERFTCO_RETURN_IF_ERROR(Read(root, "model", path, &o->model));
   PERFTCO_RETURN_IF_ERROR(Read(root, "hardware", path, &o->hardware));
   PERFTCO_RETURN_IF_ERROR(Read(root, "chips", path, &o->chips));
-  if (root["tp"]) {
-    int tp = 0;
-    PERFTCO_RETURN_IF_ERROR(Read(root, "tp", path, &tp));
-    o->tp = tp;
-  }
+  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "tp", path, &o->tp));
   PERFTCO_RETURN_IF_ERROR(Read(root, "pp", path, &o->pp));
   PERFTCO_RETURN_IF_ERROR(Read(root, "ep", path, &o->ep));
   PERFTCO_RETURN_IF_ERROR(Read(root, "dp_attention", path, &o->dp_attention));
@@ -72,9 +79,11 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
     o->activation_precision = root["activation_precision"].as<std::string>("");
   }
   if (root["kv_precision"]) o->kv_precision = root["kv_precision"].as<std::string>("");
-  PERFTCO_RETURN_IF_ERROR(Read(root, "mem_fraction", path, &o->engine.usable_fraction));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "engine", path, &o->engine));
+  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "mem_fraction", path, &o->mem_fraction));
   PERFTCO_RETURN_IF_ERROR(
-      Read(root, "max_batched_tokens", path, &o->engine.max_batched_tokens));
+      ReadOptional(root, "max_batched_tokens", path, &o->max_batched_tokens));
+  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "max_num_seqs", path, &o->max_num_seqs));
   if (o->model.empty() || o->hardware.empty()) {
     return Status::Error(path + ": a scenario needs 'model' and 'hardware'");
   }

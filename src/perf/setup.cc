@@ -33,12 +33,25 @@ Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const Efficien
   if (o.kv_precision) {
     PERFTCO_ASSIGN_OR_RETURN(p.kv, ParsePrecision(*o.kv_precision));
   }
-  if (o.engine.usable_fraction <= 0 || o.engine.usable_fraction > 1) {
-    return Status::Error("memory fraction must be in (0, 1]");
+  PERFTCO_ASSIGN_OR_RETURN(setup->engine, catalog.FindEngine(o.engine));
+  EngineMemory& engine = setup->engine;
+  if (o.mem_fraction) {
+    if (*o.mem_fraction <= 0 || *o.mem_fraction > 1) {
+      return Status::Error("--mem-fraction must be in (0, 1]");
+    }
+    engine.usable_fraction = *o.mem_fraction;
+  }
+  if (o.max_batched_tokens) {
+    if (*o.max_batched_tokens < 1) return Status::Error("--max-batched-tokens must be positive");
+    engine.max_batched_tokens = *o.max_batched_tokens;
+  }
+  if (o.max_num_seqs) {
+    if (*o.max_num_seqs < 0) return Status::Error("--max-num-seqs must be positive (0: no cap)");
+    engine.max_num_seqs = *o.max_num_seqs;
   }
   setup->efficiency = table.For(setup->hardware.family);
   setup->cost = std::make_unique<CostModel>(setup->model, setup->hardware, plan, p,
-                                            setup->efficiency, o.engine);
+                                            setup->efficiency, engine);
   PERFTCO_RETURN_IF_ERROR(setup->cost->Fits());
   return setup;
 }

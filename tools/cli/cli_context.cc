@@ -40,12 +40,14 @@ void AddSetupOptions(CLI::App* sub, SetupOptions* o) {
   sub->add_option("--activation-precision", o->activation_precision,
                   "GEMM input format (default: the weights' format)");
   sub->add_option("--kv-precision", o->kv_precision, "KV-cache format (default: bf16)");
-  sub->add_option("--mem-fraction", o->engine.usable_fraction,
-                  "fraction of HBM the engine may use (vLLM gpu_memory_utilization)")
+  sub->add_option("--engine", o->engine, "engine preset: default, vllm, tensorrt-llm")
       ->capture_default_str();
-  sub->add_option("--max-batched-tokens", o->engine.max_batched_tokens,
-                  "token budget of one engine step (prefill chunk size)")
-      ->capture_default_str();
+  sub->add_option("--mem-fraction", o->mem_fraction,
+                  "fraction of HBM the engine may use (default: the preset's)");
+  sub->add_option("--max-batched-tokens", o->max_batched_tokens,
+                  "token budget of one engine step (default: the preset's)");
+  sub->add_option("--max-num-seqs", o->max_num_seqs,
+                  "most running sequences per replica (default: the preset's; 0: no cap)");
 }
 
 Result<std::vector<int64_t>> ParseIntList(const std::string& text, const std::string& flag) {

@@ -41,7 +41,7 @@ struct Subcommand {
 const std::vector<Subcommand>& Subcommands();
 
 // Adds --model --hardware --chips --tp --pp --ep --dp-attention --precision
-// --activation-precision --kv-precision --mem-fraction --max-batched-tokens to `sub`.
+// --activation-precision --kv-precision --engine --mem-fraction --max-batched-tokens --max-num-seqs to `sub`.
 void AddSetupOptions(CLI::App* sub, SetupOptions* o);
 
 // Parses "1,8,64" into positive integers.
