@@ -30,6 +30,9 @@ Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t 
 Result<int64_t> LargestBatchForTpot(const CostModel& cost, int64_t isl, int64_t osl,
                                     Seconds tpot_slo);
 
+// The decode time of EstimateBatch summed step by step, for tests of the fast summation.
+Seconds ExactDecodeTimeForTest(const CostModel& cost, int64_t isl, int64_t osl, int64_t batch);
+
 }  // namespace perftco
 
 #endif  // PERFTCO_ESTIMATE_H_

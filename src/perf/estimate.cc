@@ -43,7 +43,51 @@ Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
   return total;
 }
 
+// Sum of the decode steps k = 1..osl-1, whose batch reads contexts isl + k. Each operator's time
+// is linear in the context or constant, so the step time is piecewise linear in k with few
+// breakpoints (where an operator turns compute-bound). Summing a linear stretch needs only its
+// ends: sum_{k=a..b} f(k) = (b - a + 1) (f(a) + f(b)) / 2. Up to kExactSteps steps are summed
+// one by one; longer outputs in kSegments stretches, which is exact except in the stretches that
+// hold a breakpoint (error below 0.1%, tested against the exact sum).
+Seconds DecodeTime(const CostModel& cost, int64_t isl, int64_t osl, int64_t batch) {
+  constexpr int64_t kExactSteps = 128;
+  constexpr int64_t kSegments = 64;
+  auto step_at = [&](int64_t k) {
+    BatchShape s;
+    s.decode_seqs = batch;
+    s.decode_ctx_sum = static_cast<double>(batch) * static_cast<double>(isl + k);
+    return cost.Step(s).time;
+  };
+  const int64_t steps = osl - 1;
+  Seconds total;
+  if (steps <= kExactSteps) {
+    for (int64_t k = 1; k <= steps; ++k) total += step_at(k);
+    return total;
+  }
+  int64_t a = 1;
+  Seconds fa = step_at(a);
+  for (int64_t seg = 1; seg <= kSegments; ++seg) {
+    const int64_t b = 1 + steps * seg / kSegments - 1;  // last step of this stretch
+    const Seconds fb = step_at(b);
+    total += (fa + fb) * (static_cast<double>(b - a + 1) / 2.0);
+    a = b + 1;
+    if (a <= steps) fa = step_at(a);
+  }
+  return total;
+}
+
 }  // namespace
+
+Seconds ExactDecodeTimeForTest(const CostModel& cost, int64_t isl, int64_t osl, int64_t batch) {
+  Seconds total;
+  for (int64_t k = 1; k < osl; ++k) {
+    BatchShape s;
+    s.decode_seqs = batch;
+    s.decode_ctx_sum = static_cast<double>(batch) * static_cast<double>(isl + k);
+    total += cost.Step(s).time;
+  }
+  return total;
+}
 
 Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl,
                                     int64_t batch) {
@@ -59,15 +103,7 @@ Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t 
   EstimatePoint p;
   p.batch = batch;
   p.ttft = PrefillTime(cost, isl, batch);
-  // Decode steps k = 1..osl-1 read contexts isl + k; sum them exactly (cheap, and exact even
-  // where the roofline switches regime along the way).
-  Seconds decode_total;
-  for (int64_t k = 1; k < osl; ++k) {
-    BatchShape s;
-    s.decode_seqs = batch;
-    s.decode_ctx_sum = static_cast<double>(batch) * static_cast<double>(isl + k);
-    decode_total += cost.Step(s).time;
-  }
+  const Seconds decode_total = DecodeTime(cost, isl, osl, batch);
   BatchShape mid;
   mid.decode_seqs = batch;
   mid.decode_ctx_sum = static_cast<double>(batch) * (isl + osl / 2.0);

@@ -39,6 +39,19 @@ TEST(Estimate, TpotGrowsWithBatchAndThroughputToo) {
               large->ttft.value() + 999 * large->tpot.value(), 1e-9);
 }
 
+TEST(Estimate, FastDecodeSumAgreesWithStepByStepSum) {
+  auto s = SetupFor(Llama70bFp8());
+  for (int64_t batch : {1, 64, 512}) {
+    for (int64_t osl : {100, 1000, 11000}) {
+      auto p = EstimateBatch(*s->cost, 1000, osl, batch);
+      if (!p.ok()) continue;  // batch beyond KV capacity at this length
+      const double exact = ExactDecodeTimeForTest(*s->cost, 1000, osl, batch).value();
+      const double fast = (p->request_latency - p->ttft).value();
+      EXPECT_NEAR(fast / exact, 1.0, 1e-3) << batch << " " << osl;
+    }
+  }
+}
+
 TEST(Estimate, TpotGrowsWithContext) {
   auto s = SetupFor(Llama70bFp8());
   EXPECT_GT(EstimateBatch(*s->cost, 8000, 1000, 32)->tpot,
