@@ -21,15 +21,17 @@ struct EstimatePoint {
   StepCost decode_step;      // the decode step at the mean context, with its breakdown
 };
 
-// Errors: non-positive lengths or batch, or a batch whose KV does not fit.
+// Errors: non-positive lengths or batch, or (when check_capacity) a batch whose KV does not fit.
 Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl,
-                                    int64_t batch);
+                                    int64_t batch, bool check_capacity = true);
 
 // The largest batch (up to the KV limit) whose TPOT meets `tpot_slo`; an error naming the
 // batch-1 TPOT when even one sequence misses it.
 Result<int64_t> LargestBatchForTpot(const CostModel& cost, int64_t isl, int64_t osl,
                                     Seconds tpot_slo);
 
+// The prefill time of EstimateBatch costed step by step, for tests of the fast path.
+Seconds ExactPrefillTimeForTest(const CostModel& cost, int64_t isl, int64_t batch);
 // The decode time of EstimateBatch summed step by step, for tests of the fast summation.
 Seconds ExactDecodeTimeForTest(const CostModel& cost, int64_t isl, int64_t osl, int64_t batch);
 

@@ -53,6 +53,9 @@ struct ModelConfig {
   std::vector<bool> moe_layer;  // per layer: routed experts (true) or dense FFN
   int sliding_window = 0;       // 0: none
   std::vector<bool> sliding_layer;  // per layer: attention limited to sliding_window
+  // Non-empty when the architecture has parts perftco does not model (e.g. linear attention);
+  // every prediction for such a model is refused with this reason.
+  std::string unsupported;
   double published_total_params = 0;  // 0 when unknown
   double published_active_params = 0;
 

@@ -213,6 +213,15 @@ Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::stri
     }
   }
 
+  if (j.contains("layer_types") && j["layer_types"].is_array()) {
+    for (const auto& t : j["layer_types"]) {
+      if (t == "linear_attention") {
+        m.unsupported = "its linear-attention (Gated DeltaNet) layers are not modelled yet";
+        break;
+      }
+    }
+  }
+
   // Sliding-window attention: per-layer types where given (gpt-oss), else all layers when the
   // family applies the window (Mistral v0.1).
   m.sliding_layer.assign(m.layers > 0 ? m.layers : 0, false);

@@ -52,6 +52,18 @@ TEST(Estimate, FastDecodeSumAgreesWithStepByStepSum) {
   }
 }
 
+TEST(Estimate, FastPrefillAgreesWithStepByStepCost) {
+  auto s = SetupFor(Llama70bFp8());
+  for (int64_t batch : {1, 100, 700}) {
+    for (int64_t isl : {128, 2000, 20000}) {
+      auto p = EstimateBatch(*s->cost, isl, 100, batch, /*check_capacity=*/false);
+      ASSERT_TRUE(p.ok());
+      const double exact = ExactPrefillTimeForTest(*s->cost, isl, batch).value();
+      EXPECT_NEAR(p->ttft.value() / exact, 1.0, 0.01) << batch << " " << isl;
+    }
+  }
+}
+
 TEST(Estimate, TpotGrowsWithContext) {
   auto s = SetupFor(Llama70bFp8());
   EXPECT_GT(EstimateBatch(*s->cost, 8000, 1000, 32)->tpot,

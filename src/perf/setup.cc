@@ -7,6 +7,9 @@ Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const Efficien
   auto setup = std::make_shared<Setup>();
   PERFTCO_ASSIGN_OR_RETURN(setup->model, catalog.FindModel(o.model));
   PERFTCO_ASSIGN_OR_RETURN(setup->hardware, catalog.FindHardware(o.hardware));
+  if (!setup->model.unsupported.empty()) {
+    return Status::Error(setup->model.name + " cannot be predicted: " + setup->model.unsupported);
+  }
   if (o.chips < 0) return Status::Error("--chips must be positive");
   if (o.tp && *o.tp < 1) return Status::Error("--tp must be at least 1");
   if (o.pp < 1 || o.ep < 1) return Status::Error("--pp and --ep must be at least 1");
