@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: deps configure build test demo bench format format-check clean golden
+.PHONY: deps configure build test demo bench format format-check clean golden accuracy calibrate
 
 deps:
 	@./scripts/install-deps.sh
@@ -22,6 +22,14 @@ demo: build
 
 bench: build
 	@$(BUILD)/perftco_bench
+
+# Refit the efficiency parameters (minutes), then regenerate the accuracy report.
+calibrate: build
+	@$(BUILD)/perftco calibrate | tee docs/models/calibration-fit.txt
+
+accuracy: build
+	@$(BUILD)/perftco validate --summary-only --markdown docs/models/accuracy.md >/dev/null
+	@echo "wrote docs/models/accuracy.md"
 
 golden: build
 	@./scripts/update-golden.sh $(BUILD)/perftco

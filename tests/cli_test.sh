@@ -56,6 +56,14 @@ expect_error "bad precision" "unknown precision" "${E[@]}" --kv-precision fp7
 expect_error "missing scenario" "cannot open scenario" run no/such/file.yaml
 expect_error "unknown scenario key" "did you mean 'tpot_slo_ms'" run tests/data/bad_scenario_key.yaml
 
+expect_error "validate missing data" "no measured data" validate --data /no/such/file.csv
+expect_error "validate malformed data" "bad_value.csv:3" validate --data tests/data/measured/bad_value.csv
+expect_error "calibrate folds" "--folds" calibrate --folds 1 --dry-run
+expect_error "model with linear attention" "not modelled" estimate --model qwen3.5-397b-a17b --hardware b200 --chips 8 --precision fp8
+
+expect_ok "validate summary" "throughput metrics" validate --summary-only
+expect_ok "validate json" '"median_abs_pct_error"' validate --json
+expect_ok "validate unmodelled listed" "not in the catalog" validate --data tests/data/measured/minimal.csv
 expect_ok "list hardware" "gb200" list hardware
 expect_ok "list models" "deepseek-v3" list models
 expect_ok "show hardware" "hbm_bandwidth" show mi300x

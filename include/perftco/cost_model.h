@@ -114,7 +114,7 @@ class CostModel {
   StepCost Stage(const BatchShape& shape, bool with_breakdown) const;
   // Roofline time of an operator with the given efficiency of compute.
   OpCost Roofline(const char* name, OpClass cls, Flops flops, Bytes bytes,
-                  double compute_eff) const;
+                  FlopsPerSecond achieved) const;
 
   ModelConfig model_;
   Hardware hw_;
@@ -123,7 +123,9 @@ class CostModel {
   Efficiency eff_;
   EngineMemory engine_;
   CollectiveModel collectives_;
-  FlopsPerSecond peak_;  // in the compute precision
+  FlopsPerSecond gemm_rate_;       // achieved matmul rate in the compute precision
+  FlopsPerSecond wide_gemm_rate_;  // achieved 16-bit matmul rate (LM head)
+  FlopsPerSecond attention_rate_;  // achieved attention rate (16-bit)
 };
 
 }  // namespace perftco

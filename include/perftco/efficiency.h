@@ -13,7 +13,9 @@ namespace perftco {
 
 // The few parameters that turn peak figures into achieved time. Ratios are dimensionless.
 struct Efficiency {
-  double gemm_compute = 0.7;        // fraction of dense peak reached by large matrix products
+  double gemm_compute = 0.7;        // fraction of dense 16-bit peak reached by large matmuls
+  double gemm_compute_fp8 = 0.6;    // the same for fp8 / int8 matmuls (of the fp8 peak)
+  double gemm_compute_fp4 = 0.5;    // the same for fp4 / int4 matmuls (of the fp4 peak)
   double attention_compute = 0.5;   // fraction of peak reached by attention (flash/paged)
   double memory = 0.8;              // fraction of HBM bandwidth reached by streaming kernels
   double comm_bandwidth = 0.75;     // fraction of scale-up link bandwidth reached by collectives
@@ -33,6 +35,8 @@ class EfficiencyTable {
   // Reads data_dir/calibration/priors.yaml, then data_dir/calibration/fitted.yaml if present
   // (fitted values override priors family by family).
   static Result<EfficiencyTable> Load(const std::string& data_dir);
+  // The priors alone (what calibration starts from).
+  static Result<EfficiencyTable> LoadPriors(const std::string& data_dir);
   // The family's parameters; the defaults when the family has none.
   Efficiency For(const std::string& family) const;
   void Set(const std::string& family, const Efficiency& e) { families_[family] = e; }

@@ -21,6 +21,7 @@ struct EngineMemory {
   int64_t max_batched_tokens = 8192; // per step (vLLM max_num_batched_tokens)
   int64_t max_num_seqs = 0;          // running sequences per replica; 0: limited by KV only
   int block_size = 16;               // KV page in tokens (vLLM default)
+  bool in_network_reduction = true;  // uses switch-side reduction (NVLS) where the hardware has it
 };
 
 }  // namespace perftco

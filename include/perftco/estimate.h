@@ -21,9 +21,11 @@ struct EstimatePoint {
   StepCost decode_step;      // the decode step at the mean context, with its breakdown
 };
 
-// Errors: non-positive lengths or batch, or (when check_capacity) a batch whose KV does not fit.
+// Errors: non-positive lengths or batch; with enforce_limits also a batch whose KV does not fit
+// or lengths beyond the model's context (validation turns the limits off to cost what a source
+// measured even where perftco's memory model disagrees).
 Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl,
-                                    int64_t batch, bool check_capacity = true);
+                                    int64_t batch, bool enforce_limits = true);
 
 // The largest batch (up to the KV limit) whose TPOT meets `tpot_slo`; an error naming the
 // batch-1 TPOT when even one sequence misses it.

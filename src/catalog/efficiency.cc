@@ -9,13 +9,16 @@ namespace perftco {
 
 const std::vector<std::string>& Efficiency::FittableNames() {
   static const std::vector<std::string> kNames = {
-      "gemm_compute", "attention_compute", "memory",        "comm_bandwidth",
-      "comm_latency_us", "step_overhead_ms", "moe_imbalance"};
+      "gemm_compute",   "gemm_compute_fp8", "gemm_compute_fp4", "attention_compute",
+      "memory",         "comm_bandwidth",   "comm_latency_us",  "step_overhead_ms",
+      "moe_imbalance"};
   return kNames;
 }
 
 double Efficiency::Get(const std::string& name) const {
   if (name == "gemm_compute") return gemm_compute;
+  if (name == "gemm_compute_fp8") return gemm_compute_fp8;
+  if (name == "gemm_compute_fp4") return gemm_compute_fp4;
   if (name == "attention_compute") return attention_compute;
   if (name == "memory") return memory;
   if (name == "comm_bandwidth") return comm_bandwidth;
@@ -28,6 +31,8 @@ double Efficiency::Get(const std::string& name) const {
 
 void Efficiency::Set(const std::string& name, double v) {
   if (name == "gemm_compute") gemm_compute = v;
+  else if (name == "gemm_compute_fp8") gemm_compute_fp8 = v;
+  else if (name == "gemm_compute_fp4") gemm_compute_fp4 = v;
   else if (name == "attention_compute") attention_compute = v;
   else if (name == "memory") memory = v;
   else if (name == "comm_bandwidth") comm_bandwidth = v;
@@ -96,6 +101,13 @@ Result<EfficiencyTable> EfficiencyTable::Load(const std::string& data_dir) {
     Efficiency unused = t.defaults_;
     PERFTCO_RETURN_IF_ERROR(ReadFile(fitted, true, &unused, &t.families_, &t.fitted_));
   }
+  return t;
+}
+
+Result<EfficiencyTable> EfficiencyTable::LoadPriors(const std::string& data_dir) {
+  EfficiencyTable t;
+  PERFTCO_RETURN_IF_ERROR(ReadFile(data_dir + "/calibration/priors.yaml", false, &t.defaults_,
+                                   &t.families_, &t.fitted_));
   return t;
 }
 

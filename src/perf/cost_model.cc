@@ -20,6 +20,12 @@ std::string Gb(Bytes b) {
   return os.str();
 }
 
+// The hardware as the engine uses it: without switch-side reduction if the engine does not use it.
+Hardware WithEngine(Hardware hw, const EngineMemory& engine) {
+  if (!engine.in_network_reduction) hw.scale_up.in_network_reduction = false;
+  return hw;
+}
+
 }  // namespace
 
 void BatchShape::AddPrefillChunk(int64_t before, int64_t chunk, bool final_chunk) {
@@ -40,17 +46,24 @@ CostModel::CostModel(const ModelConfig& model, const Hardware& hw, const Paralle
       prec_(precisions),
       eff_(eff),
       engine_(engine),
-      collectives_(hw, eff),
-      peak_(hw.Peak(hw.ComputePrecision(precisions.weights, precisions.activations))) {}
+      collectives_(WithEngine(hw, engine), eff) {
+  const Precision compute = hw.ComputePrecision(precisions.weights, precisions.activations);
+  double gemm_eff = eff.gemm_compute;
+  if (compute == Precision::kFp8 || compute == Precision::kInt8) gemm_eff = eff.gemm_compute_fp8;
+  if (compute == Precision::kFp4 || compute == Precision::kInt4) gemm_eff = eff.gemm_compute_fp4;
+  gemm_rate_ = hw.Peak(compute) * gemm_eff;
+  wide_gemm_rate_ = hw.Peak(Precision::kBf16) * eff.gemm_compute;
+  attention_rate_ = hw.Peak(Precision::kBf16) * eff.attention_compute;
+}
 
 OpCost CostModel::Roofline(const char* name, OpClass cls, Flops flops, Bytes bytes,
-                           double compute_eff) const {
+                           FlopsPerSecond achieved) const {
   OpCost op;
   op.name = name;
   op.op_class = cls;
   op.flops = flops;
   op.bytes = bytes;
-  const Seconds tc = flops / FlopsPerSecond(peak_.value() * compute_eff);
+  const Seconds tc = flops / achieved;
   const Seconds tm = bytes / BytesPerSecond(hw_.hbm_bandwidth.value() * eff_.memory);
   op.compute_bound = tc > tm;
   op.time = std::max(tc, tm);
@@ -100,7 +113,7 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
   const double attn_tokens = tokens * attn_share;
   const double p_attn = m.AttentionParamsPerLayer() * head_share;
   add(Roofline("attention projections", OpClass::kGemm, Flops(2.0 * attn_tokens * p_attn),
-               Bytes(p_attn * w + attn_tokens * 4.0 * h * a), eff_.gemm_compute),
+               Bytes(p_attn * w + attn_tokens * 4.0 * h * a), gemm_rate_),
       layers);
 
   // KV elements one chip stores per token per layer.
@@ -136,13 +149,13 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
     if (s.prefill_tokens > 0) {
       add(Roofline("attention prefill", OpClass::kAttention, Flops(pre_flops_per_pair * pairs),
                    Bytes(pre_ctx * kv_elems * kvb + s.prefill_tokens * attn_share * 2.0 * h * a),
-                   eff_.attention_compute),
+                   attention_rate_),
           layer_count);
     }
     if (s.decode_seqs > 0) {
       add(Roofline("attention decode", OpClass::kAttention, Flops(dec_flops_per_key * dec_ctx),
                    Bytes(dec_ctx * kv_elems * kvb + s.decode_seqs * attn_share * 2.0 * h * a),
-                   eff_.attention_compute),
+                   attention_rate_),
           layer_count);
     }
   }
@@ -152,7 +165,7 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
     const double p = m.DenseMlpParams() / tp;
     add(Roofline("mlp", OpClass::kGemm, Flops(2.0 * tokens * p),
                  Bytes(p * w + tokens * (2.0 * h + 2.0 * m.intermediate / tp) * a),
-                 eff_.gemm_compute),
+                 gemm_rate_),
         dense_layers);
   }
   if (moe_layers > 0) {
@@ -165,17 +178,17 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
     add(Roofline("moe experts", OpClass::kGemm,
                  Flops(2.0 * assignments * pe / tp * eff_.moe_imbalance),
                  Bytes(touched * pe / tp * w + assignments / plan_.ep * 2.0 * h * a),
-                 eff_.gemm_compute),
+                 gemm_rate_),
         moe_layers);
     const double ps = m.SharedExpertParams() / tp + m.RouterParams();
     add(Roofline("moe shared + router", OpClass::kGemm, Flops(2.0 * tokens * ps),
-                 Bytes(ps * w + tokens * 2.0 * h * a), eff_.gemm_compute),
+                 Bytes(ps * w + tokens * 2.0 * h * a), gemm_rate_),
         moe_layers);
   }
 
   // Norms, residual adds, rotary, activation functions: memory-bound passes over the hidden state.
   add(Roofline("norms + elementwise", OpClass::kMemory, Flops(10.0 * attn_tokens * h),
-               Bytes(attn_tokens * 6.0 * h * a), 1.0),
+               Bytes(attn_tokens * 6.0 * h * a), hw_.Peak(Precision::kBf16)),
       layers);
 
   // Communication inside the replica.
@@ -204,7 +217,7 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
   const double logits_tokens = static_cast<double>(s.decode_seqs + s.prefill_final_seqs);
   const double head = static_cast<double>(m.vocab) * h / tp;
   add(Roofline("embedding + lm head", OpClass::kGemm, Flops(2.0 * logits_tokens * head),
-               Bytes(head * kEmbeddingBytes + tokens * h * a), eff_.gemm_compute),
+               Bytes(head * kEmbeddingBytes + tokens * h * a), wide_gemm_rate_),
       1.0);
   return cost;
 }

@@ -144,11 +144,13 @@ Seconds ExactDecodeTimeForTest(const CostModel& cost, int64_t isl, int64_t osl, 
 }
 
 Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl,
-                                    int64_t batch, bool check_capacity) {
-  PERFTCO_RETURN_IF_ERROR(CheckLengths(cost, isl, osl));
+                                    int64_t batch, bool enforce_limits) {
+  if (isl <= 0 || osl <= 0 || enforce_limits) {
+    PERFTCO_RETURN_IF_ERROR(CheckLengths(cost, isl, osl));
+  }
   if (batch <= 0) return Status::Error("--batch must be positive");
   const int64_t max_batch = cost.MaxSequences(isl + osl);
-  if (check_capacity && batch > max_batch) {
+  if (enforce_limits && batch > max_batch) {
     return Status::Error("batch " + std::to_string(batch) + " does not fit: the KV cache of " +
                          cost.model().name + " holds at most " + std::to_string(max_batch) +
                          " sequences of " + std::to_string(isl + osl) +

@@ -56,7 +56,7 @@ TEST(Estimate, FastPrefillAgreesWithStepByStepCost) {
   auto s = SetupFor(Llama70bFp8());
   for (int64_t batch : {1, 100, 700}) {
     for (int64_t isl : {128, 2000, 20000}) {
-      auto p = EstimateBatch(*s->cost, isl, 100, batch, /*check_capacity=*/false);
+      auto p = EstimateBatch(*s->cost, isl, 100, batch, /*enforce_limits=*/false);
       ASSERT_TRUE(p.ok());
       const double exact = ExactPrefillTimeForTest(*s->cost, isl, batch).value();
       EXPECT_NEAR(p->ttft.value() / exact, 1.0, 0.01) << batch << " " << isl;

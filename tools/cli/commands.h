@@ -12,6 +12,8 @@ void AddListCommand(CLI::App* sub, CliContext* ctx);
 void AddShowCommand(CLI::App* sub, CliContext* ctx);
 void AddEstimateCommand(CLI::App* sub, CliContext* ctx);
 void AddRunCommand(CLI::App* sub, CliContext* ctx);
+void AddValidateCommand(CLI::App* sub, CliContext* ctx);
+void AddCalibrateCommand(CLI::App* sub, CliContext* ctx);
 
 }  // namespace perftco::cli
 

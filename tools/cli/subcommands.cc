@@ -11,6 +11,9 @@ const std::vector<Subcommand>& Subcommands() {
       {"estimate", "analytical latency, throughput and memory for a static batch",
        AddEstimateCommand},
       {"run", "run a scenario file from scenarios/", AddRunCommand},
+      {"validate", "predict published measurements and report the error", AddValidateCommand},
+      {"calibrate", "fit efficiency parameters to measurements, with cross-validation",
+       AddCalibrateCommand},
   };
   return kTable;
 }

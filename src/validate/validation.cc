@@ -1,0 +1,289 @@
+#include "perftco/validation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <regex>
+
+#include "perftco/estimate.h"
+
+namespace perftco {
+namespace {
+
+// Reads "max_num_seqs 256" / "max-num-seqs 256" style settings that a source's notes state.
+std::optional<int64_t> NoteSetting(const std::string& notes, const std::string& dashed) {
+  std::string underscored = dashed;
+  std::replace(underscored.begin(), underscored.end(), '-', '_');
+  const std::regex re("(?:" + dashed + "|" + underscored + ")[ =:]+([0-9]+)");
+  std::smatch m;
+  if (std::regex_search(notes, m, re)) return std::stoll(m[1]);
+  return std::nullopt;
+}
+
+std::string EngineFor(const std::string& framework) {
+  if (framework == "tensorrt-llm") return "tensorrt-llm";
+  if (framework.rfind("vllm", 0) == 0 || framework.find("vllm") != std::string::npos) {
+    return "vllm";
+  }
+  return "default";
+}
+
+std::string Regime(const MeasuredPoint& p, const ModelConfig& m) {
+  const int64_t n = p.batch_size.value_or(p.concurrency.value_or(0));
+  if (n == 1) return "batch-1";
+  if (m.IsMoe()) return "moe";
+  if (p.isl + p.osl >= 8192) return "long-context";
+  return p.scenario;
+}
+
+// Fills plan, precisions and engine, or returns why the point cannot be represented.
+std::string Resolve(const Catalog& catalog, PreparedPoint* pp) {
+  const MeasuredPoint& p = pp->point;
+  if (!p.spec_decoding.empty() && p.spec_decoding != "none") {
+    return "speculative decoding is not modelled yet";
+  }
+  if (p.disagg) return "prefill/decode disaggregation is not in validate yet";
+  auto hw = catalog.FindHardware(p.hardware);
+  if (!hw.ok()) return "hardware '" + p.hardware + "' is not in the catalog";
+  auto model = catalog.FindModel(p.model);
+  if (!model.ok()) return "model '" + p.model + "' is not in the catalog";
+  if (!model->unsupported.empty()) return p.model + ": " + model->unsupported;
+  pp->family = hw->family;
+  pp->regime = Regime(p, *model);
+
+  ParallelPlan& plan = pp->plan;
+  plan.pp = p.pp.value_or(1);
+  plan.tp = p.tp.value_or(p.num_chips / std::max(1, plan.pp));
+  // Neuron and TPU7x count cores, not chips (data/measured/SOURCE-README.md): fold to chips.
+  if (plan.tp * plan.pp > p.num_chips) plan.tp = std::max(1, p.num_chips / plan.pp);
+  plan.dp_attention = p.dp_attention;
+  plan.ep = p.ep.value_or(p.dp_attention ? plan.tp : 1);
+  if (plan.ep > plan.tp) plan.ep = plan.tp;
+  if (p.num_chips % plan.ChipsPerReplica() != 0) {
+    return "num_chips is not a multiple of tp x pp";
+  }
+  plan.replicas = p.num_chips / plan.ChipsPerReplica();
+  const Status valid = ValidatePlan(plan, *model, *hw);
+  if (!valid.ok()) return valid.message();
+
+  Precisions& prec = pp->precisions;
+  auto w = ParsePrecision(p.weight_precision.empty() ? "bf16" : p.weight_precision);
+  if (!w.ok()) return "weight precision '" + p.weight_precision + "' is unknown";
+  prec.weights = *w;
+  // fp8 and fp4 checkpoints quantise activations too (W8A8, W4A4); int8/int4 are weight-only.
+  prec.activations = (*w == Precision::kInt8 || *w == Precision::kInt4) ? Precision::kBf16 : *w;
+  prec.kv = Precision::kBf16;
+  // Unstated KV format: NVIDIA's ModelOpt fp8 and nvfp4 checkpoints, which TensorRT-LLM's
+  // performance tables use, carry an fp8 KV-cache setting that the engine picks up.
+  if (p.kv_precision.empty() && p.framework == "tensorrt-llm" &&
+      (prec.weights == Precision::kFp8 || prec.weights == Precision::kFp4)) {
+    prec.kv = Precision::kFp8;
+  }
+  if (!p.kv_precision.empty()) {
+    auto kv = ParsePrecision(p.kv_precision);
+    if (!kv.ok()) return "kv precision '" + p.kv_precision + "' is unknown";
+    prec.kv = *kv;
+  }
+
+  auto engine = catalog.FindEngine(EngineFor(p.framework));
+  pp->engine = engine.ok() ? *engine : EngineMemory();
+  if (auto v = NoteSetting(p.notes, "max-num-seqs")) pp->engine.max_num_seqs = *v;
+  if (auto v = NoteSetting(p.notes, "max-num-batched-tokens")) pp->engine.max_batched_tokens = *v;
+  pp->model = std::make_shared<const ModelConfig>(std::move(model).value());
+  pp->hardware = std::make_shared<const Hardware>(std::move(hw).value());
+  pp->config = p.source + "|" + p.hardware + "|" + p.model + "|" + p.weight_precision + "|" +
+               plan.ToString() + "|" + p.framework;
+  return "";
+}
+
+// Time of one step that prefills one prompt of `isl` tokens beside `decodes` running sequences
+// of context `ctx` (the steady state of a closed loop or of a server under load).
+Seconds MixedStep(const CostModel& cost, int64_t isl, int64_t decodes, int64_t ctx) {
+  BatchShape s;
+  const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
+  Seconds t;
+  for (int64_t done = 0; done < isl;) {
+    const int64_t chunk = std::min(isl - done, std::max<int64_t>(1, budget - decodes));
+    BatchShape step;
+    step.AddPrefillChunk(done, chunk, done + chunk == isl);
+    for (int64_t i = 0; i < decodes; ++i) step.AddDecode(ctx);
+    t += cost.Step(step).time;
+    done += chunk;
+  }
+  return t;
+}
+
+// Steady state of `n` sequences in flight (closed loop): per-request latencies and throughput.
+struct SteadyState {
+  Seconds ttft;
+  Seconds tpot;
+  double output_per_s = 0;  // one replica
+};
+
+SteadyState ClosedLoop(const CostModel& cost, int64_t isl, int64_t osl, double n) {
+  const auto in_flight = std::max<int64_t>(1, static_cast<int64_t>(std::llround(n)));
+  BatchShape decode;
+  for (int64_t i = 0; i < in_flight; ++i) decode.AddDecode(isl + osl / 2);
+  SteadyState s;
+  s.ttft = MixedStep(cost, isl, in_flight - 1, isl + osl / 2);
+  // Each request's prefill also interrupts everyone's decoding once: spread over osl steps.
+  const Seconds plain = cost.Step(decode).time;
+  s.tpot = plain + (s.ttft - plain) * (static_cast<double>(in_flight) / std::max<int64_t>(1, osl));
+  const Seconds latency = s.ttft + s.tpot * static_cast<double>(osl - 1);
+  s.output_per_s = static_cast<double>(in_flight * osl) / latency.value();
+  return s;
+}
+
+Result<double> MetricFrom(const MeasuredPoint& p, double out_per_chip, Seconds ttft, Seconds tpot,
+                          Seconds e2e) {
+  const std::string& m = p.metric;
+  if (m == "output_tok_s_per_chip") return out_per_chip;
+  if (m == "total_tok_s_per_chip") {
+    return out_per_chip * static_cast<double>(p.isl + p.osl) / p.osl;
+  }
+  if (m == "input_tok_s_per_chip") return out_per_chip * static_cast<double>(p.isl) / p.osl;
+  if (m == "request_s_per_chip") return out_per_chip / p.osl;
+  if (m.rfind("ttft_ms", 0) == 0) return ttft.value() * 1e3;
+  if (m.rfind("tpot_ms", 0) == 0 || m == "itl_ms_mean") return tpot.value() * 1e3;
+  if (m == "e2e_s_mean") return e2e.value();
+  if (m == "tok_s_per_user_mean") return 1.0 / tpot.value();
+  return Status::Error("metric '" + m + "' is not predicted");
+}
+
+}  // namespace
+
+std::vector<PreparedPoint> PreparePoints(const Catalog& catalog,
+                                         const std::vector<MeasuredPoint>& points) {
+  std::vector<PreparedPoint> out;
+  out.reserve(points.size());
+  for (const auto& p : points) {
+    PreparedPoint pp;
+    pp.point = p;
+    pp.unmodelled = Resolve(catalog, &pp);
+    out.push_back(std::move(pp));
+  }
+  return out;
+}
+
+Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
+  if (!pp.unmodelled.empty()) return Status::Error(pp.unmodelled);
+  const MeasuredPoint& p = pp.point;
+  const CostModel cost(*pp.model, *pp.hardware, pp.plan, pp.precisions, eff, pp.engine);
+  const double chips = p.num_chips;
+  const double replicas = pp.plan.replicas;
+  if (p.scenario == "fixed-batch" || p.scenario == "offline") {
+    int64_t batch = 0;
+    if (p.scenario == "fixed-batch") {
+      if (!p.batch_size) return Status::Error("fixed-batch point without batch_size");
+      batch = *p.batch_size;
+    } else {
+      if (p.metric.rfind("ttft", 0) == 0) {
+        return Status::Error("offline TTFT depends on the request count: needs the simulator");
+      }
+      batch = cost.MaxSequences(p.isl + p.osl);
+      if (batch < 1) return Status::Error("the model does not fit in the predicted memory");
+    }
+    PERFTCO_ASSIGN_OR_RETURN(EstimatePoint e,
+                             EstimateBatch(cost, p.isl, p.osl, batch, /*enforce_limits=*/false));
+    return MetricFrom(p, e.output_tokens_per_s / chips, e.ttft, e.tpot, e.request_latency);
+  }
+  if (p.scenario == "concurrency") {
+    if (!p.concurrency) return Status::Error("concurrency point without concurrency");
+    const double per_replica = static_cast<double>(*p.concurrency) / replicas;
+    const SteadyState s = ClosedLoop(cost, p.isl, p.osl, per_replica);
+    const Seconds e2e = s.ttft + s.tpot * static_cast<double>(p.osl - 1);
+    return MetricFrom(p, s.output_per_s * replicas / chips, s.ttft, s.tpot, e2e);
+  }
+  if (p.scenario == "server") {
+    if (!p.request_rate || *p.request_rate <= 0) return Status::Error("server point without rate");
+    // Little's law: n in flight = rate x latency(n); iterate to the fixed point.
+    const double rate = *p.request_rate / replicas;
+    const int64_t cap = std::max<int64_t>(1, cost.MaxSequences(p.isl + p.osl));
+    double n = 1;
+    SteadyState s;
+    for (int i = 0; i < 100; ++i) {
+      s = ClosedLoop(cost, p.isl, p.osl, n);
+      const double latency = s.ttft.value() + s.tpot.value() * (p.osl - 1);
+      const double next = std::min<double>(cap, rate * latency);
+      if (std::fabs(next - n) < 0.01) break;
+      n = 0.5 * (n + next);
+    }
+    const double capacity = s.output_per_s;  // at the in-flight count reached
+    const double offered = rate * p.osl;
+    const double out = std::min(offered, capacity);
+    const Seconds e2e = s.ttft + s.tpot * static_cast<double>(p.osl - 1);
+    return MetricFrom(p, out * replicas / chips, s.ttft, s.tpot, e2e);
+  }
+  return Status::Error("scenario '" + p.scenario + "' is not modelled");
+}
+
+bool IsThroughputMetric(const std::string& metric) {
+  return metric.find("tok_s_per_chip") != std::string::npos || metric == "request_s_per_chip";
+}
+
+ErrorStats ComputeErrorStats(std::vector<double> errors) {
+  ErrorStats s;
+  s.count = static_cast<int>(errors.size());
+  if (errors.empty()) return s;
+  std::vector<double> abs_err;
+  double sum = 0;
+  int w10 = 0, w25 = 0;
+  for (double e : errors) {
+    abs_err.push_back(std::fabs(e));
+    sum += std::fabs(e);
+    w10 += std::fabs(e) <= 10.0;
+    w25 += std::fabs(e) <= 25.0;
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  };
+  s.median_abs_pct = median(abs_err);
+  s.median_signed_pct = median(errors);
+  s.mean_abs_pct = sum / s.count;
+  s.within_10 = static_cast<double>(w10) / s.count;
+  s.within_25 = static_cast<double>(w25) / s.count;
+  return s;
+}
+
+ValidationReport Validate(const std::vector<PreparedPoint>& points, const EfficiencyTable& table) {
+  ValidationReport r;
+  std::map<std::string, std::vector<double>> metric, hardware, model, source, regime, scenario;
+  std::vector<double> all, throughput;
+  for (const auto& pp : points) {
+    PointResult res;
+    res.prepared = &pp;
+    auto pred = PredictPoint(pp, table.For(pp.family));
+    if (!pred.ok()) {
+      res.reason = pred.status().message();
+      ++r.unmodelled;
+      ++r.unmodelled_reasons[res.reason];
+      r.results.push_back(res);
+      continue;
+    }
+    res.modelled = true;
+    res.predicted = *pred;
+    const double measured = pp.point.value;
+    res.error_pct = measured > 0 ? (res.predicted - measured) / measured * 100.0 : 0.0;
+    all.push_back(res.error_pct);
+    if (IsThroughputMetric(pp.point.metric)) throughput.push_back(res.error_pct);
+    metric[pp.point.metric].push_back(res.error_pct);
+    hardware[pp.point.hardware].push_back(res.error_pct);
+    model[pp.point.model].push_back(res.error_pct);
+    source[pp.point.source].push_back(res.error_pct);
+    regime[pp.regime].push_back(res.error_pct);
+    scenario[pp.point.scenario].push_back(res.error_pct);
+    r.results.push_back(res);
+  }
+  r.overall = ComputeErrorStats(all);
+  r.throughput = ComputeErrorStats(throughput);
+  for (auto& [k, v] : metric) r.by_metric[k] = ComputeErrorStats(v);
+  for (auto& [k, v] : hardware) r.by_hardware[k] = ComputeErrorStats(v);
+  for (auto& [k, v] : model) r.by_model[k] = ComputeErrorStats(v);
+  for (auto& [k, v] : source) r.by_source[k] = ComputeErrorStats(v);
+  for (auto& [k, v] : regime) r.by_regime[k] = ComputeErrorStats(v);
+  for (auto& [k, v] : scenario) r.by_scenario[k] = ComputeErrorStats(v);
+  return r;
+}
+
+}  // namespace perftco

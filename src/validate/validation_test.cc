@@ -1,0 +1,78 @@
+#include "perftco/validation.h"
+
+#include <gtest/gtest.h>
+
+#include <yaml-cpp/yaml.h>
+
+namespace perftco {
+namespace {
+
+const Catalog& TheCatalog() {
+  static const Catalog* c = new Catalog(Catalog::Load(PERFTCO_TEST_DATA_DIR).value());
+  return *c;
+}
+
+TEST(ErrorStats, HandComputedSummary) {
+  // |errors| = 5, 10, 20, 40: median 15, mean 18.75; 2 of 4 within 10%, 3 of 4 within 25%.
+  const ErrorStats s = ComputeErrorStats({-5.0, 10.0, -20.0, 40.0});
+  EXPECT_EQ(s.count, 4);
+  EXPECT_DOUBLE_EQ(s.median_abs_pct, 15.0);
+  EXPECT_DOUBLE_EQ(s.mean_abs_pct, 18.75);
+  EXPECT_DOUBLE_EQ(s.median_signed_pct, 2.5);
+  EXPECT_DOUBLE_EQ(s.within_10, 0.5);
+  EXPECT_DOUBLE_EQ(s.within_25, 0.75);
+  EXPECT_EQ(ComputeErrorStats({}).count, 0);
+}
+
+TEST(Validation, UnknownHardwareOrModelIsUnmodelledNotAnError) {
+  auto measured = ReadMeasuredFile(PERFTCO_TESTDATA_DIR "/measured/minimal.csv");
+  ASSERT_TRUE(measured.ok());
+  const auto points = PreparePoints(TheCatalog(), *measured);
+  const ValidationReport r = Validate(points, EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR).value());
+  ASSERT_EQ(r.results.size(), 3u);
+  EXPECT_EQ(r.unmodelled, 3);
+  EXPECT_NE(r.results[0].reason.find("batch_size"), std::string::npos) << r.results[0].reason;
+  EXPECT_NE(r.results[1].reason.find("no-such-chip"), std::string::npos);
+  EXPECT_NE(r.results[2].reason.find("no-such-model"), std::string::npos);
+}
+
+TEST(Validation, PredictsAFixedBatchPointFromTheEstimate) {
+  MeasuredPoint p;
+  p.id = "t-1";
+  p.hardware = "h100-sxm";
+  p.model = "llama-3.1-8b";
+  p.num_chips = 1;
+  p.isl = 128;
+  p.osl = 128;
+  p.batch_size = 1;
+  p.scenario = "fixed-batch";
+  p.metric = "tpot_ms_median";
+  p.value = 10;
+  const auto points = PreparePoints(TheCatalog(), {p});
+  ASSERT_TRUE(points[0].unmodelled.empty()) << points[0].unmodelled;
+  Efficiency e;
+  auto pred = PredictPoint(points[0], e);
+  ASSERT_TRUE(pred.ok()) << pred.status().message();
+  // Batch-1 decode of a 16 GB model at 3.35 TB/s x memory efficiency, plus overheads: 5-10 ms.
+  EXPECT_GT(*pred, 16.06e9 / 3.35e12 / e.memory * 1e3);
+  EXPECT_LT(*pred, 10.0);
+}
+
+// The guard: the throughput error on the calibration set may not get worse than the committed
+// baseline by more than one percentage point (data/calibration/baseline.yaml).
+TEST(Validation, ThroughputErrorStaysWithinTheCommittedBaseline) {
+  auto measured = ReadMeasured(std::string(PERFTCO_TEST_DATA_DIR) + "/measured");
+  ASSERT_TRUE(measured.ok());
+  const auto points = PreparePoints(TheCatalog(), *measured);
+  const ValidationReport r = Validate(points, EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR).value());
+  const YAML::Node baseline =
+      YAML::LoadFile(std::string(PERFTCO_TEST_DATA_DIR) + "/calibration/baseline.yaml");
+  const double allowed = baseline["throughput_median_abs_pct_error"].as<double>() + 1.0;
+  EXPECT_LE(r.throughput.median_abs_pct, allowed)
+      << "throughput median |error| " << r.throughput.median_abs_pct << "% vs baseline "
+      << allowed - 1.0 << "%: the model got worse (or update the baseline with a reason)";
+  EXPECT_GE(r.throughput.count, baseline["throughput_points"].as<int>());
+}
+
+}  // namespace
+}  // namespace perftco

@@ -1,0 +1,22 @@
+// Text and Markdown renderings of validation and calibration results (CLI only).
+#ifndef PERFTCO_TOOLS_CLI_VALIDATE_REPORT_H_
+#define PERFTCO_TOOLS_CLI_VALIDATE_REPORT_H_
+
+#include <string>
+
+#include "perftco/calibration.h"
+#include "perftco/validation.h"
+
+namespace perftco::cli {
+
+// Summary tables: overall, throughput, by metric / hardware / model / source / regime, and the
+// unmodelled points grouped by reason.
+std::string SummaryText(const ValidationReport& r, const std::string& data);
+// docs/models/accuracy.md: the same tables in Markdown with the calibration record.
+std::string AccuracyMarkdown(const ValidationReport& r, const EfficiencyTable& table,
+                             const std::string& data);
+std::string CalibrationText(const CalibrationResult& r);
+
+}  // namespace perftco::cli
+
+#endif  // PERFTCO_TOOLS_CLI_VALIDATE_REPORT_H_
