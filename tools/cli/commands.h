@@ -12,6 +12,9 @@ void AddListCommand(CLI::App* sub, CliContext* ctx);
 void AddShowCommand(CLI::App* sub, CliContext* ctx);
 void AddEstimateCommand(CLI::App* sub, CliContext* ctx);
 void AddRunCommand(CLI::App* sub, CliContext* ctx);
+void AddTcoCommand(CLI::App* sub, CliContext* ctx);
+void AddCompareCommand(CLI::App* sub, CliContext* ctx);
+void AddDatacenterCommand(CLI::App* sub, CliContext* ctx);
 
 }  // namespace perftco::cli
 

@@ -11,6 +11,11 @@ const std::vector<Subcommand>& Subcommands() {
       {"estimate", "analytical latency, throughput and memory for a static batch",
        AddEstimateCommand},
       {"run", "run a scenario file from scenarios/", AddRunCommand},
+      {"tco", "cost of one chip per hour, owned (by part) or rented", AddTcoCommand},
+      {"compare", "one model and workload across systems, ranked by dollars per million tokens",
+       AddCompareCommand},
+      {"datacenter", "consolidate a site's CPU fleet and fill the freed power with AI systems",
+       AddDatacenterCommand},
   };
   return kTable;
 }
