@@ -31,7 +31,7 @@ struct SystemAtSlo {
   std::string plan_note;         // which plan and why
   int64_t batch = 0;             // largest within the TPOT target
   EstimatePoint point;
-  Throughput throughput;         // per chip, output and prefill
+  Throughput throughput;  // per chip, output and prefill
 };
 
 // The default plan of a system: the smallest tp (1, 2, 4, ... and the domain size, within one
@@ -44,22 +44,22 @@ Result<SystemAtSlo> DefaultPlanAtSlo(const Catalog& catalog, const EfficiencyTab
 
 // A system's row in a comparison.
 struct SystemComparison {
-  std::string hardware;          // canonical name
-  Status status;                 // why it has no throughput (does not fit, misses the target)
+  std::string hardware;  // canonical name
+  Status status;         // why it has no throughput (does not fit, misses the target)
   std::optional<SystemAtSlo> at_slo;
   ChipEconomics chip;
-  TokenEconomics tokens;         // empty when status failed
+  TokenEconomics tokens;  // empty when status failed
   MemoryValue memory;
-  int rank = 0;                  // 1 = cheapest owned $/M output tokens; 0 = not ranked
+  int rank = 0;  // 1 = cheapest owned $/M output tokens; 0 = not ranked
 };
 
 // Evaluates one system: throughput at the target (DefaultPlanAtSlo) and economics. Fails on an
 // unknown hardware name or invalid economics options; a system that cannot serve the workload is
 // returned with a failed status.
 Result<SystemComparison> EvaluateSystem(const Catalog& catalog, const EfficiencyTable& table,
-                                        const EconomicsData& data,
-                                        const EconomicsOptions& options, const SetupOptions& base,
-                                        const std::string& hardware, const SloWorkload& workload);
+                                        const EconomicsData& data, const EconomicsOptions& options,
+                                        const SetupOptions& base, const std::string& hardware,
+                                        const SloWorkload& workload);
 
 // EvaluateSystem for each name, ranked: by owned $/M output tokens, then (owned cost unknown) by
 // rented $/M output tokens, then the systems that could not serve; ties by name.

@@ -19,7 +19,7 @@
 namespace perftco {
 
 struct SiteSpec {
-  Watts budget;     // facility power the site may draw
+  Watts budget;  // facility power the site may draw
   double pue = 1.0;
 };
 
@@ -36,8 +36,8 @@ int64_t FleetFillingSite(const SiteSpec& site, const CpuServerSpec& server);
 struct AiSystemSpec {
   std::string hardware;
   int chips_per_system = 1;
-  Watts it_power_per_system;               // maximum, provisioned
-  double output_tokens_per_s_per_chip = 0; // at the workload and SLO chosen
+  Watts it_power_per_system;                // maximum, provisioned
+  double output_tokens_per_s_per_chip = 0;  // at the workload and SLO chosen
   std::optional<Dollars> owned_per_chip_hour;
 };
 
@@ -54,15 +54,15 @@ struct SitePlan {
   double old_servers_per_new = 0;  // consolidation ratio
   Watts old_it, new_it;
   Watts old_facility, new_facility;
-  Watts freed_facility;            // old_facility - new_facility
-  Watts remaining_facility;        // budget - old_facility (unused before consolidation)
-  Watts ai_budget;                 // budget - new_facility
-  int64_t systems_in_freed = 0;    // AI systems the freed power alone would hold
+  Watts freed_facility;          // old_facility - new_facility
+  Watts remaining_facility;      // budget - old_facility (unused before consolidation)
+  Watts ai_budget;               // budget - new_facility
+  int64_t systems_in_freed = 0;  // AI systems the freed power alone would hold
   int64_t systems_in_remaining = 0;
-  int64_t systems_total = 0;       // in all of ai_budget (>= the two above together)
-  Watts ai_facility;               // systems_total x IT power x PUE
-  Watts unused_facility;           // budget - new_facility - ai_facility
-  double output_tokens_per_s = 0;  // of all AI systems
+  int64_t systems_total = 0;              // in all of ai_budget (>= the two above together)
+  Watts ai_facility;                      // systems_total x IT power x PUE
+  Watts unused_facility;                  // budget - new_facility - ai_facility
+  double output_tokens_per_s = 0;         // of all AI systems
   std::optional<Dollars> ai_yearly_cost;  // owned TCO of the AI chips for 8760 hours
 };
 

@@ -70,18 +70,18 @@ class PriceCatalog {
 // The assumptions of the TCO model (docs/models/economics.md). Defaults come from
 // data/datacenter/assumptions.yaml; every one is overridable by name (AssumptionKeys()).
 struct TcoAssumptions {
-  Dollars datacenter_capex_per_mw;      // construction cost per MW of critical IT load
-  Seconds facility_life;                // over which the datacenter capex is recovered
+  Dollars datacenter_capex_per_mw;  // construction cost per MW of critical IT load
+  Seconds facility_life;            // over which the datacenter capex is recovered
   Dollars electricity_per_kwh;
-  double pue = 1.0;                     // facility power / IT power, >= 1
-  Seconds depreciation;                 // over which IT equipment is recovered
-  double cost_of_capital = 0;           // yearly rate of the capital-recovery annuity
+  double pue = 1.0;                          // facility power / IT power, >= 1
+  Seconds depreciation;                      // over which IT equipment is recovered
+  double cost_of_capital = 0;                // yearly rate of the capital-recovery annuity
   double maintenance_fraction_per_year = 0;  // of IT capex
-  double power_utilisation = 1.0;       // average draw / maximum system power
-  double network_fraction = 0;          // scale-out network share of total cluster capex
-  double server_cost_factor = 1.0;      // server price per chip / chip price
+  double power_utilisation = 1.0;            // average draw / maximum system power
+  double network_fraction = 0;               // scale-out network share of total cluster capex
+  double server_cost_factor = 1.0;           // server price per chip / chip price
   Dollars storage_per_chip;
-  Dollars facility_opex_per_kw_year;    // staff, security, upkeep beyond power and IT upkeep
+  Dollars facility_opex_per_kw_year;  // staff, security, upkeep beyond power and IT upkeep
   // Key -> where the value came from (the data file's source, or "override").
   std::map<std::string, SourcedNumber> sources;
 };
@@ -91,11 +91,11 @@ struct AssumptionKey {
   const char* name;         // key in assumptions.yaml and under `economics:` in scenarios
   const char* description;  // for --help
   const char* unit;
-  double min;               // smallest valid value
-  bool min_exclusive;       // min itself is invalid
-  double max;               // largest valid value (inclusive)
-  double (*get)(const TcoAssumptions&);   // in the key's unit
-  void (*set)(TcoAssumptions*, double);   // from the key's unit
+  double min;                            // smallest valid value
+  bool min_exclusive;                    // min itself is invalid
+  double max;                            // largest valid value (inclusive)
+  double (*get)(const TcoAssumptions&);  // in the key's unit
+  void (*set)(TcoAssumptions*, double);  // from the key's unit
 };
 // The table of assumption keys, in report order.
 const std::vector<AssumptionKey>& AssumptionKeys();
@@ -107,9 +107,9 @@ struct CpuServerSpec {
   std::string name;
   std::string display_name;
   int cores = 0;
-  Watts power;                           // per server
-  std::optional<double> per_core_perf;   // single-thread SPECint (CPU2006 scale)
-  std::string per_core_unknown;          // why, when unknown
+  Watts power;                          // per server
+  std::optional<double> per_core_perf;  // single-thread SPECint (CPU2006 scale)
+  std::string per_core_unknown;         // why, when unknown
   std::map<std::string, std::string> sources;
 };
 

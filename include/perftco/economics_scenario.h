@@ -42,10 +42,10 @@ struct ScenarioAssumption {
 // ---- model-size-cost ----
 struct ModelSizeCostScenario {
   std::string name, description;
-  SetupOptions base;                  // hardware, precisions (model filled per row)
-  std::vector<std::string> models;    // the first is the baseline of the ratios
+  SetupOptions base;                // hardware, precisions (model filled per row)
+  std::vector<std::string> models;  // the first is the baseline of the ratios
   SloWorkload workload;
-  std::vector<double> margins;        // gross margins to price the baseline with
+  std::vector<double> margins;  // gross margins to price the baseline with
   EconomicsOptions economics;
 };
 struct ModelSizeCostResult {
@@ -78,8 +78,8 @@ struct BreakEven {
 };
 struct MemoryPerDollarResult {
   MemoryPerDollarScenario scenario;
-  std::vector<MemoryRow> rows;         // catalog order
-  std::vector<BreakEven> break_even;   // only when the focus price is unknown
+  std::vector<MemoryRow> rows;        // catalog order
+  std::vector<BreakEven> break_even;  // only when the focus price is unknown
 };
 Result<MemoryPerDollarResult> RunMemoryPerDollar(const EconomicsContext& ctx,
                                                  const YAML::Node& root, const std::string& path);
@@ -89,9 +89,9 @@ struct FleetTokensScenario {
   std::string name, description;
   SetupOptions base;  // model, hardware, precisions
   SloWorkload workload;
-  ScenarioAssumption shipments;     // chips shipped per year
-  ScenarioAssumption share;         // fraction of the shipments serving
-  ScenarioAssumption utilisation;   // average load / throughput at the TPOT target
+  ScenarioAssumption shipments;    // chips shipped per year
+  ScenarioAssumption share;        // fraction of the shipments serving
+  ScenarioAssumption utilisation;  // average load / throughput at the TPOT target
   ScenarioAssumption population;
   double claim_tokens_per_s_per_person = 0;
   EconomicsOptions economics;
@@ -105,14 +105,14 @@ struct FleetTokensResult {
   double required_tokens_per_s_per_chip = 0;  // for the claim, at the same utilisation
   double ceiling_tokens_per_s_per_chip = 0;   // peak FLOP/s / (2 x active parameters)
   double ceiling_tokens_per_s_per_person = 0;
-  std::optional<Dollars> yearly_cost;         // owned TCO of the serving chips
+  std::optional<Dollars> yearly_cost;  // owned TCO of the serving chips
 };
 Result<FleetTokensResult> RunFleetTokens(const EconomicsContext& ctx, const YAML::Node& root,
                                          const std::string& path);
 
 // ---- datacenter-consolidation ----
 struct ReplacementOption {
-  CpuServerSpec server;   // with per_core_perf filled (from data or the scenario)
+  CpuServerSpec server;  // with per_core_perf filled (from data or the scenario)
   std::string per_core_note;
 };
 struct ConsolidationScenario {

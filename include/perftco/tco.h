@@ -26,8 +26,8 @@ struct ChipOverrides {
   std::optional<double> chip_price_usd;             // the chip alone; the server is added
   std::optional<double> system_price_usd_per_chip;  // a whole system divided by its chips
   std::optional<double> rental_usd_per_chip_hour;
-  std::optional<double> tdp_w;                      // chip TDP (times the power factor)
-  std::optional<double> system_power_w_per_chip;    // maximum system power per chip
+  std::optional<double> tdp_w;                    // chip TDP (times the power factor)
+  std::optional<double> system_power_w_per_chip;  // maximum system power per chip
 
   // Fills the unset fields of *this from `other`.
   void MergeFrom(const ChipOverrides& other);
@@ -83,16 +83,16 @@ struct ChipEconomics {
   std::string hardware;
   TcoAssumptions assumptions;
 
-  std::optional<Dollars> server_capex;    // system price per chip, including the chip
+  std::optional<Dollars> server_capex;  // system price per chip, including the chip
   std::string server_capex_basis;
-  Dollars network_capex;                  // 0 when server_capex is unknown
+  Dollars network_capex;  // 0 when server_capex is unknown
   Dollars storage_capex;
-  std::optional<Watts> it_power;          // maximum system power per chip
+  std::optional<Watts> it_power;  // maximum system power per chip
   std::string it_power_basis;
   std::optional<Dollars> rental_per_hour;
   std::string rental_basis;
 
-  std::optional<TcoBreakdown> owned_per_hour;  // nullopt when capex or power is unknown
+  std::optional<TcoBreakdown> owned_per_hour;       // nullopt when capex or power is unknown
   std::optional<Watts> average_facility_power;      // it_power x utilisation x PUE
   std::optional<Watts> provisioned_facility_power;  // it_power x PUE
   // One line per missing input ("purchase price: ..."), and per part not modelled.

@@ -35,13 +35,13 @@ struct TokenEconomics {
   std::optional<Dollars> owned_per_million_input;
   std::optional<Dollars> rented_per_million_input;
   double margin = 0;
-  std::optional<Dollars> owned_price_per_million_output;   // cost / (1 - margin)
+  std::optional<Dollars> owned_price_per_million_output;  // cost / (1 - margin)
   std::optional<Dollars> rented_price_per_million_output;
-  std::optional<Joules> energy_per_output_token;        // facility energy, average draw
-  std::optional<double> output_tokens_per_s_per_mw;     // per MW of provisioned facility power
+  std::optional<Joules> energy_per_output_token;     // facility energy, average draw
+  std::optional<double> output_tokens_per_s_per_mw;  // per MW of provisioned facility power
   std::optional<Dollars> owned_per_hour_all_chips;
-  std::optional<Watts> facility_power_all_chips;        // provisioned
-  std::vector<std::string> missing;  // the chip's missing inputs
+  std::optional<Watts> facility_power_all_chips;  // provisioned
+  std::vector<std::string> missing;               // the chip's missing inputs
 };
 
 // Dollars per million tokens at `per_chip_hour` and `tokens_per_s_per_chip` (> 0).
@@ -54,8 +54,7 @@ TokenEconomics TokenCosts(const ChipEconomics& chip, const Throughput& t, double
 
 // EvaluateChip + TokenCosts with options.margin. Fails only on invalid options.
 Result<TokenEconomics> EconomicsForThroughput(const Hardware& hw, const EconomicsData& data,
-                                              const EconomicsOptions& options,
-                                              const Throughput& t);
+                                              const EconomicsOptions& options, const Throughput& t);
 
 // Memory capacity and bandwidth per dollar, at purchase (per 1000 USD of system price per chip)
 // and at rental (per USD per chip-hour); nullopt where the price is unknown.

@@ -53,14 +53,14 @@ Result<SystemAtSlo> DefaultPlanAtSlo(const Catalog& catalog, const EfficiencyTab
     s.throughput.chips = cost.plan().Chips();
     return s;
   }
-  return Status::Error(hw.name + ": no plan within one scale-up domain serves " +
-                       base.model + ": " + last.message());
+  return Status::Error(hw.name + ": no plan within one scale-up domain serves " + base.model +
+                       ": " + last.message());
 }
 
 Result<SystemComparison> EvaluateSystem(const Catalog& catalog, const EfficiencyTable& table,
-                                        const EconomicsData& data,
-                                        const EconomicsOptions& options, const SetupOptions& base,
-                                        const std::string& hardware, const SloWorkload& workload) {
+                                        const EconomicsData& data, const EconomicsOptions& options,
+                                        const SetupOptions& base, const std::string& hardware,
+                                        const SloWorkload& workload) {
   PERFTCO_ASSIGN_OR_RETURN(Hardware hw, catalog.FindHardware(hardware));
   // The model must exist; otherwise every system would fail for the same reason.
   PERFTCO_RETURN_IF_ERROR(catalog.FindModel(base.model).status());
@@ -113,7 +113,8 @@ Result<std::vector<SystemComparison>> CompareSystems(
   });
   int rank = 0;
   for (auto& r : rows) {
-    if (r.status.ok() && (r.tokens.owned_per_million_output || r.tokens.rented_per_million_output)) {
+    if (r.status.ok() &&
+        (r.tokens.owned_per_million_output || r.tokens.rented_per_million_output)) {
       r.rank = ++rank;
     }
   }

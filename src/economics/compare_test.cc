@@ -44,14 +44,15 @@ TEST(Compare, DefaultPlanIsTheSmallestTpThatFits) {
   at = DefaultPlanAtSlo(F().catalog, F().table, Base("llama-3.1-8b", "bf16"), "h100-sxm", w);
   ASSERT_TRUE(at.ok());
   EXPECT_EQ(at->setup->plan.tp, 1);
-  EXPECT_GT(at->throughput.input_tokens_per_s_per_chip, at->throughput.output_tokens_per_s_per_chip);
+  EXPECT_GT(at->throughput.input_tokens_per_s_per_chip,
+            at->throughput.output_tokens_per_s_per_chip);
 }
 
 TEST(Compare, RanksByOwnedCostThenRentedThenUnserved) {
   const SloWorkload w{1000, 1000, Milliseconds(50)};
-  auto rows = CompareSystems(F().catalog, F().table, F().data, EconomicsOptions(),
-                             Base("llama-3.1-8b", "fp8"), {"trn2", "h100-sxm", "tpu-v5e", "b200"},
-                             w);
+  auto rows =
+      CompareSystems(F().catalog, F().table, F().data, EconomicsOptions(),
+                     Base("llama-3.1-8b", "fp8"), {"trn2", "h100-sxm", "tpu-v5e", "b200"}, w);
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   ASSERT_EQ(rows->size(), 4u);
   // h100-sxm and b200 have owned costs, tpu-v5e only a rental price, trn2 neither.

@@ -42,8 +42,8 @@ Result<AiSystemSpec> AiSystemOf(const Hardware& hw, const EconomicsData& data,
   AiSystemSpec ai;
   ai.hardware = hw.name;
   const HardwarePrices* prices = data.prices.Find(hw.name);
-  ai.chips_per_system = prices && prices->system_kw ? prices->power_chips
-                                                    : std::max(1, hw.scale_up.domain_chips);
+  ai.chips_per_system =
+      prices && prices->system_kw ? prices->power_chips : std::max(1, hw.scale_up.domain_chips);
   ai.it_power_per_system = *chip.it_power * static_cast<double>(ai.chips_per_system);
   ai.output_tokens_per_s_per_chip = output_tokens_per_s_per_chip;
   if (chip.owned_per_hour) ai.owned_per_chip_hour = chip.owned_per_hour->Total();
@@ -81,14 +81,15 @@ Result<SitePlan> PlanSite(const SiteSpec& site, const CpuFleet& old_fleet,
        << site.budget.value() / 1e6 << " MW budget: lower the server count or raise the budget";
     return Status::Error(os.str());
   }
-  const double old_work =
-      static_cast<double>(old_fleet.count) * old_fleet.server.cores * *old_fleet.server.per_core_perf;
+  const double old_work = static_cast<double>(old_fleet.count) * old_fleet.server.cores *
+                          *old_fleet.server.per_core_perf;
   const double new_work_each = replacement.cores * *replacement.per_core_perf;
   // Equal total throughput, rounded up to whole servers (a tiny tolerance keeps exact ratios
   // from rounding up on floating-point noise).
   p.new_count = static_cast<int64_t>(std::ceil(old_work / new_work_each - 1e-9));
   p.per_core_ratio = *replacement.per_core_perf / *old_fleet.server.per_core_perf;
-  p.old_servers_per_new = new_work_each / (old_fleet.server.cores * *old_fleet.server.per_core_perf);
+  p.old_servers_per_new =
+      new_work_each / (old_fleet.server.cores * *old_fleet.server.per_core_perf);
   p.new_it = replacement.power * static_cast<double>(p.new_count);
   p.new_facility = p.new_it * site.pue;
   if (p.new_facility > site.budget) {

@@ -111,28 +111,27 @@ Result<HardwarePrices> LoadPriceFile(const std::string& path) {
   const YAML::Node rental = root["rental"];
   PERFTCO_RETURN_IF_ERROR(CheckOneOf(rental, path, "rental", {"usd_per_chip_hour"}));
   if (rental["usd_per_chip_hour"]) {
-    PERFTCO_ASSIGN_OR_RETURN(
-        SourcedNumber s, ReadSourced(rental["usd_per_chip_hour"], path, "rental.usd_per_chip_hour"));
+    PERFTCO_ASSIGN_OR_RETURN(SourcedNumber s, ReadSourced(rental["usd_per_chip_hour"], path,
+                                                          "rental.usd_per_chip_hour"));
     p.rental_usd_per_chip_hour = s;
   } else {
     p.rental_unknown = Scalar(rental, "unknown");
   }
 
   const YAML::Node power = root["power"];
-  PERFTCO_RETURN_IF_ERROR(
-      CheckOneOf(power, path, "power", {"system_kw", "chip_to_system_factor"}));
+  PERFTCO_RETURN_IF_ERROR(CheckOneOf(power, path, "power", {"system_kw", "chip_to_system_factor"}));
   if (power["system_kw"]) {
     PERFTCO_ASSIGN_OR_RETURN(SourcedNumber s,
                              ReadSourced(power["system_kw"], path, "power.system_kw"));
     PERFTCO_ASSIGN_OR_RETURN(p.power_chips, ReadChips(power["system_kw"], path, "power.system_kw"));
     p.system_kw = s;
   } else if (power["chip_to_system_factor"]) {
-    PERFTCO_ASSIGN_OR_RETURN(
-        SourcedNumber s,
-        ReadSourced(power["chip_to_system_factor"], path, "power.chip_to_system_factor"));
+    PERFTCO_ASSIGN_OR_RETURN(SourcedNumber s, ReadSourced(power["chip_to_system_factor"], path,
+                                                          "power.chip_to_system_factor"));
     if (s.value < 1) {
-      return Status::Error(path + ": field 'power.chip_to_system_factor.value' must be >= 1 (a "
-                                  "system draws at least its chips' power)");
+      return Status::Error(path +
+                           ": field 'power.chip_to_system_factor.value' must be >= 1 (a "
+                           "system draws at least its chips' power)");
     }
     p.chip_to_system_factor = s;
   } else {
@@ -210,8 +209,7 @@ Result<std::vector<CpuServerSpec>> LoadCpuServers(const std::string& path) {
         return Status::Error(where + ": field 'per_core_perf.unknown' must give the reason");
       }
     } else {
-      PERFTCO_ASSIGN_OR_RETURN(SourcedNumber pc,
-                               ReadSourced(perf, where, "per_core_perf"));
+      PERFTCO_ASSIGN_OR_RETURN(SourcedNumber pc, ReadSourced(perf, where, "per_core_perf"));
       s.per_core_perf = pc.value;
       s.sources["per_core_perf"] = pc.source;
     }
@@ -233,8 +231,8 @@ void SetRatio(TcoAssumptions* a, double v) {
 
 const std::vector<AssumptionKey>& AssumptionKeys() {
   static const std::vector<AssumptionKey> kKeys = {
-      {"datacenter_capex_musd_per_mw_it", "datacenter construction cost per MW of IT load",
-       "M$/MW", 0, false, kInf,
+      {"datacenter_capex_musd_per_mw_it", "datacenter construction cost per MW of IT load", "M$/MW",
+       0, false, kInf,
        [](const TcoAssumptions& a) { return a.datacenter_capex_per_mw.value() / 1e6; },
        [](TcoAssumptions* a, double v) { a->datacenter_capex_per_mw = Dollars(v * 1e6); }},
       {"facility_life_years", "years over which the datacenter capex is recovered", "years", 0,
@@ -254,8 +252,8 @@ const std::vector<AssumptionKey>& AssumptionKeys() {
       {"maintenance_fraction_per_year", "IT maintenance per year as a fraction of IT capex",
        "fraction", 0, false, 1, GetRatio<&TcoAssumptions::maintenance_fraction_per_year>,
        SetRatio<&TcoAssumptions::maintenance_fraction_per_year>},
-      {"power_utilisation", "average power draw as a fraction of the system's maximum",
-       "fraction", 0, true, 1, GetRatio<&TcoAssumptions::power_utilisation>,
+      {"power_utilisation", "average power draw as a fraction of the system's maximum", "fraction",
+       0, true, 1, GetRatio<&TcoAssumptions::power_utilisation>,
        SetRatio<&TcoAssumptions::power_utilisation>},
       {"network_fraction_of_cluster_capex", "scale-out network share of total cluster capex",
        "fraction", 0, false, 0.99, GetRatio<&TcoAssumptions::network_fraction>,
@@ -289,8 +287,8 @@ Status ValidateAssumption(const AssumptionKey& key, double value) {
     if (std::string(key.name) == "pue" && value < 1) {
       why = " (facility power includes the IT power, so PUE cannot be below 1)";
     }
-    return Status::Error(std::string(key.name) + " must be " + range.str() + " (got " +
-                         got.str() + ")" + why);
+    return Status::Error(std::string(key.name) + " must be " + range.str() + " (got " + got.str() +
+                         ")" + why);
   }
   return Status::Ok();
 }
@@ -312,10 +310,9 @@ Result<PriceCatalog> PriceCatalog::Load(const std::string& data_dir) {
     }
     c.entries_.push_back(std::move(p));
   }
-  std::sort(c.entries_.begin(), c.entries_.end(),
-            [](const HardwarePrices& a, const HardwarePrices& b) {
-              return a.hardware < b.hardware;
-            });
+  std::sort(
+      c.entries_.begin(), c.entries_.end(),
+      [](const HardwarePrices& a, const HardwarePrices& b) { return a.hardware < b.hardware; });
   return c;
 }
 

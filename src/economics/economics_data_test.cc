@@ -42,8 +42,8 @@ TEST(EconomicsCatalog, EveryHardwareHasPricePowerAndSourceOrAnExplicitUnknown) {
     EXPECT_EQ(static_cast<bool>(chip->server_capex), purchase) << hw.name;
     EXPECT_EQ(static_cast<bool>(chip->it_power), power) << hw.name;
     EXPECT_EQ(static_cast<bool>(chip->owned_per_hour), purchase && power) << hw.name;
-    size_t expected_missing = (purchase ? 0 : 1) + (power ? 0 : 1) +
-                              (Sourced(p->rental_usd_per_chip_hour) ? 0 : 1);
+    size_t expected_missing =
+        (purchase ? 0 : 1) + (power ? 0 : 1) + (Sourced(p->rental_usd_per_chip_hour) ? 0 : 1);
     EXPECT_EQ(chip->missing.size(), expected_missing) << hw.name;
   }
   // No price file for hardware the catalog does not know.

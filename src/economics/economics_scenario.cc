@@ -71,8 +71,7 @@ Status ReadWorkload(const YAML::Node& n, const std::string& where, SloWorkload* 
 }
 
 // hardware, precision, kv_precision, activation_precision (model when `with_model`).
-Status ReadSetup(const YAML::Node& n, const std::string& where, bool with_model,
-                 SetupOptions* o) {
+Status ReadSetup(const YAML::Node& n, const std::string& where, bool with_model, SetupOptions* o) {
   PERFTCO_RETURN_IF_ERROR(Read(n, "hardware", where, &o->hardware, true));
   if (with_model) PERFTCO_RETURN_IF_ERROR(Read(n, "model", where, &o->model, true));
   PERFTCO_RETURN_IF_ERROR(Read(n, "precision", where, &o->precision));
@@ -181,8 +180,7 @@ Result<MemoryPerDollarResult> RunMemoryPerDollar(const EconomicsContext& ctx,
   };
   const Metric metrics[] = {
       {"HBM GB per 1000 USD at purchase", &MemoryValue::hbm_gb_per_kusd, true, focus->hbm_gb},
-      {"HBM TB/s per 1000 USD at purchase", &MemoryValue::hbm_tbps_per_kusd, true,
-       focus->hbm_tbps},
+      {"HBM TB/s per 1000 USD at purchase", &MemoryValue::hbm_tbps_per_kusd, true, focus->hbm_tbps},
       {"HBM GB per USD/hour at rental", &MemoryValue::hbm_gb_per_usd_hour, false, focus->hbm_gb},
       {"HBM TB/s per USD/hour at rental", &MemoryValue::hbm_tbps_per_usd_hour, false,
        focus->hbm_tbps},
@@ -210,9 +208,8 @@ Result<FleetTokensResult> RunFleetTokens(const EconomicsContext& ctx, const YAML
                                          const std::string& path) {
   PERFTCO_RETURN_IF_ERROR(CheckKeys(
       root,
-      With(With(With(kCommon, kSetup), kWorkload),
-           {"model", "shipments", "share", "utilisation", "population",
-            "claim_tokens_per_s_per_person"}),
+      With(With(With(kCommon, kSetup), kWorkload), {"model", "shipments", "share", "utilisation",
+                                                    "population", "claim_tokens_per_s_per_person"}),
       path));
   FleetTokensResult r;
   FleetTokensScenario& s = r.scenario;
@@ -232,9 +229,9 @@ Result<FleetTokensResult> RunFleetTokens(const EconomicsContext& ctx, const YAML
   if (!(s.claim_tokens_per_s_per_person > 0)) {
     return Status::Error(path + ": 'claim_tokens_per_s_per_person' must be positive");
   }
-  PERFTCO_ASSIGN_OR_RETURN(r.system,
-                           EvaluateSystem(ctx.catalog, ctx.efficiency, ctx.data, s.economics,
-                                          s.base, s.base.hardware, s.workload));
+  PERFTCO_ASSIGN_OR_RETURN(
+      r.system, EvaluateSystem(ctx.catalog, ctx.efficiency, ctx.data, s.economics, s.base,
+                               s.base.hardware, s.workload));
   if (!r.system.status.ok()) return Status::Error(path + ": " + r.system.status.message());
   const SystemAtSlo& at = *r.system.at_slo;
   r.serving_chips = s.shipments.value * s.share.value;
@@ -257,11 +254,11 @@ Result<FleetTokensResult> RunFleetTokens(const EconomicsContext& ctx, const YAML
 
 Result<ConsolidationResult> RunConsolidation(const EconomicsContext& ctx, const YAML::Node& root,
                                              const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(root,
-                                    With(kCommon, {"budget_mw", "pue", "old_server", "old_count",
-                                                   "replacements", "claim_old_servers_per_new",
-                                                   "ai"}),
-                                    path));
+  PERFTCO_RETURN_IF_ERROR(
+      CheckKeys(root,
+                With(kCommon, {"budget_mw", "pue", "old_server", "old_count", "replacements",
+                               "claim_old_servers_per_new", "ai"}),
+                path));
   ConsolidationResult r;
   ConsolidationScenario& s = r.scenario;
   PERFTCO_RETURN_IF_ERROR(ReadCommon(root, path, &s.name, &s.description, &s.economics));
@@ -291,21 +288,22 @@ Result<ConsolidationResult> RunConsolidation(const EconomicsContext& ctx, const 
       ScenarioAssumption a;
       PERFTCO_RETURN_IF_ERROR(ReadAssumption(reps[i], "per_core_perf", where, &a));
       opt.server.per_core_perf = a.value;
-      opt.per_core_note = a.source.empty() ? a.note : a.source + (a.note.empty() ? "" : "; " + a.note);
+      opt.per_core_note =
+          a.source.empty() ? a.note : a.source + (a.note.empty() ? "" : "; " + a.note);
     }
     s.replacements.push_back(std::move(opt));
   }
   const YAML::Node ai = root["ai"];
-  if (!ai) return Status::Error(path + ": 'ai' {hardware, model, isl, osl, tpot_slo_ms} is required");
+  if (!ai)
+    return Status::Error(path + ": 'ai' {hardware, model, isl, osl, tpot_slo_ms} is required");
   PERFTCO_RETURN_IF_ERROR(CheckKeys(ai, With(With(kSetup, kWorkload), {"model"}), path + ": ai"));
   PERFTCO_RETURN_IF_ERROR(ReadSetup(ai, path + ": ai", true, &s.ai_base));
   PERFTCO_RETURN_IF_ERROR(ReadWorkload(ai, path + ": ai", &s.ai_workload));
 
   // One site, one PUE: the AI systems' TCO uses the site's unless economics.pue says otherwise.
   s.economics.assumptions.emplace("pue", s.site.pue);
-  PERFTCO_ASSIGN_OR_RETURN(r.ai, EvaluateSystem(ctx.catalog, ctx.efficiency, ctx.data,
-                                                s.economics, s.ai_base, s.ai_base.hardware,
-                                                s.ai_workload));
+  PERFTCO_ASSIGN_OR_RETURN(r.ai, EvaluateSystem(ctx.catalog, ctx.efficiency, ctx.data, s.economics,
+                                                s.ai_base, s.ai_base.hardware, s.ai_workload));
   if (!r.ai.status.ok()) return Status::Error(path + ": " + r.ai.status.message());
   PERFTCO_ASSIGN_OR_RETURN(Hardware hw, ctx.catalog.FindHardware(s.ai_base.hardware));
   PERFTCO_ASSIGN_OR_RETURN(
@@ -330,8 +328,8 @@ Result<WorkloadCostResult> RunWorkloadCost(const EconomicsContext& ctx, const YA
   rest.remove("economics");
   PERFTCO_ASSIGN_OR_RETURN(r.scenario, ParseWorkloadComparison(rest, path));
   PERFTCO_ASSIGN_OR_RETURN(r.setup, BuildSetup(ctx.catalog, ctx.efficiency, r.scenario.setup));
-  PERFTCO_ASSIGN_OR_RETURN(r.rows, CompareWorkloads(*r.setup->cost, r.scenario.workloads,
-                                                    r.scenario.tpot_slo));
+  PERFTCO_ASSIGN_OR_RETURN(
+      r.rows, CompareWorkloads(*r.setup->cost, r.scenario.workloads, r.scenario.tpot_slo));
   PERFTCO_ASSIGN_OR_RETURN(r.chip, EvaluateChip(r.setup->hardware, ctx.data, r.economics));
   for (const auto& row : r.rows) {
     Throughput t;

@@ -206,8 +206,8 @@ Result<ChipEconomics> EvaluateChip(const Hardware& hw, const EconomicsData& data
   // Purchase: an override, the system price per chip, or the chip price x server factor.
   if (chip.system_price_usd_per_chip) {
     c.server_capex = Dollars(*chip.system_price_usd_per_chip);
-    c.server_capex_basis = "override: system price " + Money(*chip.system_price_usd_per_chip) +
-                           " USD per chip";
+    c.server_capex_basis =
+        "override: system price " + Money(*chip.system_price_usd_per_chip) + " USD per chip";
   } else if (chip.chip_price_usd) {
     c.server_capex = Dollars(*chip.chip_price_usd * a.server_cost_factor);
     c.server_capex_basis = "override: chip price " + Money(*chip.chip_price_usd) +

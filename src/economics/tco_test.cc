@@ -129,7 +129,8 @@ TEST(Tco, BadOptionsGiveOneLineErrors) {
 TEST(Tco, ScenarioEconomicsKeysParseAndRejectTypos) {
   EconomicsOptions o;
   YAML::Node n = YAML::Load(
-      "{pue: 1.1, margin: 0.5, rental_usd_per_chip_hour: 3, hardware: {trn2: {chip_price_usd: 5000}}}");
+      "{pue: 1.1, margin: 0.5, rental_usd_per_chip_hour: 3, hardware: {trn2: {chip_price_usd: "
+      "5000}}}");
   ASSERT_TRUE(ParseEconomicsOptions(n, "s.yaml", &o).ok());
   EXPECT_EQ(o.assumptions.at("pue"), 1.1);
   EXPECT_EQ(o.margin, 0.5);

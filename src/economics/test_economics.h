@@ -24,7 +24,8 @@ inline TcoAssumptions RoundAssumptions() {
   a.server_cost_factor = 1.5;
   a.storage_per_chip = Dollars(500);
   a.facility_opex_per_kw_year = Dollars(100);
-  for (const auto& k : AssumptionKeys()) a.sources[k.name] = SourcedNumber{k.get(a), "test", "", ""};
+  for (const auto& k : AssumptionKeys())
+    a.sources[k.name] = SourcedNumber{k.get(a), "test", "", ""};
   return a;
 }
 

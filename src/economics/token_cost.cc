@@ -40,7 +40,8 @@ TokenEconomics TokenCosts(const ChipEconomics& chip, const Throughput& t, double
   }
   if (in > 0) {
     if (owned) e.owned_per_million_input = PerMillionTokens(*owned, in);
-    if (chip.rental_per_hour) e.rented_per_million_input = PerMillionTokens(*chip.rental_per_hour, in);
+    if (chip.rental_per_hour)
+      e.rented_per_million_input = PerMillionTokens(*chip.rental_per_hour, in);
   }
   if (owned) e.owned_per_hour_all_chips = *owned * static_cast<double>(t.chips);
   if (chip.provisioned_facility_power) {

@@ -28,8 +28,7 @@ TEST(TokenCost, DollarsPerTokenScaleInverselyWithThroughput) {
               1e-12);
   // By hand: 2 USD per chip-hour at 1000 tokens/s = 3.6M tokens per hour -> 0.5556 USD per M.
   EXPECT_NEAR(b.rented_per_million_output->value(), 2.0 / 3.6, 1e-12);
-  EXPECT_NEAR(a.energy_per_output_token->value() / b.energy_per_output_token->value(), 4.0,
-              1e-12);
+  EXPECT_NEAR(a.energy_per_output_token->value() / b.energy_per_output_token->value(), 4.0, 1e-12);
   EXPECT_NEAR(b.output_tokens_per_s_per_mw.value() / a.output_tokens_per_s_per_mw.value(), 4.0,
               1e-12);
 }
@@ -43,8 +42,8 @@ TEST(TokenCost, MarginIdentityHolds) {
   Throughput t;
   t.output_tokens_per_s_per_chip = 500;
   const TokenEconomics e = TokenCosts(Chip(), t, 0.6);
-  EXPECT_NEAR(e.owned_price_per_million_output->value() * 0.4,
-              e.owned_per_million_output->value(), 1e-12);
+  EXPECT_NEAR(e.owned_price_per_million_output->value() * 0.4, e.owned_per_million_output->value(),
+              1e-12);
 }
 
 TEST(TokenCost, EnergyAndPowerDensityByHand) {
@@ -57,8 +56,7 @@ TEST(TokenCost, EnergyAndPowerDensityByHand) {
   EXPECT_NEAR(e.energy_per_output_token->value(), 1.0, 1e-12);
   // Provisioned 1500 W per chip: 666.67 chips per MW x 1200 tokens/s.
   EXPECT_NEAR(*e.output_tokens_per_s_per_mw, 1200.0 / 1500.0 * 1e6, 1e-6);
-  EXPECT_NEAR(e.owned_per_million_input->value() * 10, e.owned_per_million_output->value(),
-              1e-12);
+  EXPECT_NEAR(e.owned_per_million_input->value() * 10, e.owned_per_million_output->value(), 1e-12);
   EXPECT_NEAR(e.facility_power_all_chips->value(), 8 * 1500, 1e-9);
 }
 

@@ -12,7 +12,7 @@ namespace perftco::cli {
 namespace {
 
 struct CompareArgs {
-  SetupOptions setup;  // model, precisions, engine
+  SetupOptions setup;    // model, precisions, engine
   std::string hardware;  // "a,b,c"; empty: the whole catalog
   int64_t isl = 1000;
   int64_t osl = 1000;
@@ -30,8 +30,8 @@ std::string Cell(const std::optional<double>& v, int digits, bool csv) {
 }
 
 std::vector<std::string> Header(bool margin) {
-  std::vector<std::string> h = {"rank", "hardware", "plan", "batch", "tok/s/chip",
-                                "$/M out owned", "$/M out rented"};
+  std::vector<std::string> h = {"rank",       "hardware",      "plan",          "batch",
+                                "tok/s/chip", "$/M out owned", "$/M out rented"};
   if (margin) {
     h.push_back("price owned");
     h.push_back("price rented");
@@ -132,9 +132,9 @@ Status RunCompare(CliContext* ctx, const CompareArgs& a) {
       } else {
         s["error"] = r.status.message();
       }
-      s["usd_per_chip_hour"] = JsonOrNull(
-          r.chip.owned_per_hour ? std::optional<Dollars>(r.chip.owned_per_hour->Total())
-                                : std::nullopt);
+      s["usd_per_chip_hour"] =
+          JsonOrNull(r.chip.owned_per_hour ? std::optional<Dollars>(r.chip.owned_per_hour->Total())
+                                           : std::nullopt);
       s["rental_usd_per_chip_hour"] = JsonOrNull(r.chip.rental_per_hour);
       s["hbm_gb_per_kusd"] = JsonOrNull(r.memory.hbm_gb_per_kusd);
       s["hbm_tbps_per_kusd"] = JsonOrNull(r.memory.hbm_tbps_per_kusd);
@@ -155,9 +155,10 @@ Status RunCompare(CliContext* ctx, const CompareArgs& a) {
   std::string out = a.setup.model + " (weights " + a.setup.precision + "), input " +
                     std::to_string(a.isl) + " tokens, output " + std::to_string(a.osl) +
                     " tokens, TPOT target " + FormatFixed(a.tpot_slo_ms, 1) + " ms\n";
-  out += "each system: the smallest tensor-parallel size within one scale-up domain that fits "
-         "and meets the target; ranked by owned $/M output tokens (all chip time over output "
-         "tokens), then by rented\n";
+  out +=
+      "each system: the smallest tensor-parallel size within one scale-up domain that fits "
+      "and meets the target; ranked by owned $/M output tokens (all chip time over output "
+      "tokens), then by rented\n";
   if (margin) {
     out += "prices with a gross margin of " + FormatFixed(options.margin * 100, 0) +
            "%: cost / (1 - margin)\n";

@@ -83,8 +83,7 @@ void AddDatacenterCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--new-server", a->new_server, "replacement CPU server")->capture_default_str();
   sub->add_option("--new-per-core-perf", a->new_per_core_perf,
                   "per-core performance of the replacement (default: the data file's)");
-  sub->add_option("--ai-hardware", a->ai.hardware, "AI system to fill the power with")
-      ->required();
+  sub->add_option("--ai-hardware", a->ai.hardware, "AI system to fill the power with")->required();
   sub->add_option("--model,-m", a->ai.model, "model the AI systems serve")->required();
   sub->add_option("--precision", a->ai.precision, "weight format")->capture_default_str();
   sub->add_option("--kv-precision", a->ai.kv_precision, "KV-cache format (default: bf16)");

@@ -85,8 +85,9 @@ Result<EconomicsOptions> ResolveEconomicsFlags(CliContext* ctx, const EconomicsF
     while (std::getline(ss, item, ',')) {
       const size_t eq = item.find('=');
       if (eq == std::string::npos) {
-        return Status::Error(flag + " mixes a plain number with name=number pairs: give "
-                                    "name=number for every system");
+        return Status::Error(flag +
+                             " mixes a plain number with name=number pairs: give "
+                             "name=number for every system");
       }
       PERFTCO_ASSIGN_OR_RETURN(const Catalog* catalog, ctx->catalog());
       PERFTCO_ASSIGN_OR_RETURN(Hardware hw, catalog->FindHardware(item.substr(0, eq)));
@@ -99,7 +100,8 @@ Result<EconomicsOptions> ResolveEconomicsFlags(CliContext* ctx, const EconomicsF
     // Name the flag rather than the data key: "--pue must be ..." reads as what to change.
     std::string m = valid.message();
     for (const AssumptionKey& key : AssumptionKeys()) {
-      if (m.rfind(key.name, 0) == 0) m = "--" + Dashes(key.name) + m.substr(std::string(key.name).size());
+      if (m.rfind(key.name, 0) == 0)
+        m = "--" + Dashes(key.name) + m.substr(std::string(key.name).size());
     }
     for (const auto& [key, unused] : ChipFlags()) {
       if (m.rfind(key, 0) == 0) m = "--" + Dashes(key) + m.substr(std::string(key).size());

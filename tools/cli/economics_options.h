@@ -3,9 +3,8 @@
 #define PERFTCO_TOOLS_CLI_ECONOMICS_OPTIONS_H_
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +20,7 @@ namespace perftco::cli {
 struct EconomicsFlags {
   std::map<std::string, double> assumptions;  // filled by the --<assumption> flags
   // Chip flags: "5000" for every system, or "trn2=5000,gaudi3=12000" per system.
-  std::map<std::string, std::string> chip;    // chip key -> text
+  std::map<std::string, std::string> chip;  // chip key -> text
   double margin = 0;
 };
 

@@ -120,23 +120,27 @@ Status PrintModelSizeCost(const EconomicsContext& ctx, const YAML::Node& root,
     const double per_chip =
         a.throughput.output_tokens_per_s_per_chip / b.throughput.output_tokens_per_s_per_chip;
     const double per_replica = a.point.output_tokens_per_s / b.point.output_tokens_per_s;
-    const double chips = static_cast<double>(b.setup->plan.ChipsPerReplica()) /
-                         a.setup->plan.ChipsPerReplica();
+    const double chips =
+        static_cast<double>(b.setup->plan.ChipsPerReplica()) / a.setup->plan.ChipsPerReplica();
     out += "\nwhy " + a.setup->model.name + " is " + Times(per_chip) + " cheaper per token than " +
            b.setup->model.name + " on the same chips:\n";
-    out += "  - it has " + Times(params) + " fewer parameters (" + Params(a.setup->model) +
-           " vs " + Params(b.setup->model) + "), so each decode step reads that much less weight;\n";
+    out += "  - it has " + Times(params) + " fewer parameters (" + Params(a.setup->model) + " vs " +
+           Params(b.setup->model) + "), so each decode step reads that much less weight;\n";
     out += "  - one replica needs " + Times(chips) + " fewer chips (" + a.setup->plan.ToString() +
            " vs " + b.setup->plan.ToString() + ") and runs a batch of " + std::to_string(a.batch) +
            " vs " + std::to_string(b.batch) + " within the TPOT target;\n";
     out += "  - a replica produces " + Times(per_replica) + " the output tokens per second, so " +
-           "per chip " + Times(per_replica) + " x " + Times(chips) + " = " + Times(per_chip) + ";\n";
-    out += "  - the chip-hour costs the same, so the cost per token falls by the same " +
-           Times(per_chip) + " (not " + Times(params) +
-           ": KV reads, attention and the fixed per-step overhead do not shrink with the weights).\n";
+           "per chip " + Times(per_replica) + " x " + Times(chips) + " = " + Times(per_chip) +
+           ";\n";
+    out +=
+        "  - the chip-hour costs the same, so the cost per token falls by the same " +
+        Times(per_chip) + " (not " + Times(params) +
+        ": KV reads, attention and the fixed per-step overhead do not shrink with the weights).\n";
     if (!s.margins.empty() && owned(big) && owned(small)) {
-      out += "\nwhat a user pays for " + b.setup->model.name + " from an API with a gross margin, "
-             "against running " + a.setup->model.name + " at cost:\n";
+      out += "\nwhat a user pays for " + b.setup->model.name +
+             " from an API with a gross margin, "
+             "against running " +
+             a.setup->model.name + " at cost:\n";
       TextTable m({"margin", "price of " + b.setup->model.name + " $/M out",
                    "vs cost of " + a.setup->model.name});
       for (double margin : s.margins) {
@@ -144,8 +148,9 @@ Status PrintModelSizeCost(const EconomicsContext& ctx, const YAML::Node& root,
         m.AddRow({Pct(margin), FormatFixed(price.value(), 4), Times(price / *owned(small))});
       }
       out += m.Render();
-      out += "price = cost / (1 - margin): a 50% margin doubles the gap, a 70% margin multiplies "
-             "it by 3.3.\n";
+      out +=
+          "price = cost / (1 - margin): a 50% margin doubles the gap, a 70% margin multiplies "
+          "it by 3.3.\n";
     }
   }
   out += MissingText(big.chip, "  ");
@@ -230,10 +235,12 @@ Status PrintMemoryPerDollar(const EconomicsContext& ctx, const YAML::Node& root,
     return Status::Ok();
   }
   std::string out = Header(s.name, s.description);
-  out += "purchase = system price per chip (a whole system / its chips, or the chip price x "
-         "server_cost_factor " + FormatFixed(factor, 2) + "); rental = USD per chip-hour\n\n";
-  TextTable t({"system", "HBM GB", "HBM TB/s", "purchase $/chip", "GB/k$", "TB/s/k$",
-               "rental $/h", "GB per $/h", "TB/s per $/h"});
+  out +=
+      "purchase = system price per chip (a whole system / its chips, or the chip price x "
+      "server_cost_factor " +
+      FormatFixed(factor, 2) + "); rental = USD per chip-hour\n\n";
+  TextTable t({"system", "HBM GB", "HBM TB/s", "purchase $/chip", "GB/k$", "TB/s/k$", "rental $/h",
+               "GB per $/h", "TB/s per $/h"});
   for (const auto& row : r.rows) {
     t.AddRow({row.hardware, FormatFixed(row.hbm_gb, 1), FormatFixed(row.hbm_tbps, 2),
               row.chip.server_capex ? Thousands(row.chip.server_capex->value()) : "unknown",
@@ -255,7 +262,8 @@ Status PrintMemoryPerDollar(const EconomicsContext& ctx, const YAML::Node& root,
     }
     if (!unknown.empty()) out += "  price unknown: " + unknown + "\n";
   }
-  out += "\nthe claim: \"" + s.focus + " offers the most HBM per dollar and the most memory "
+  out += "\nthe claim: \"" + s.focus +
+         " offers the most HBM per dollar and the most memory "
          "bandwidth per dollar\"\n";
   for (const auto& m : focus->chip.missing) out += "  " + s.focus + ": missing " + m + "\n";
   std::vector<std::string> leaders;
@@ -297,9 +305,11 @@ Status PrintMemoryPerDollar(const EconomicsContext& ctx, const YAML::Node& root,
   if (r.break_even.empty()) {
     out += "  with " + s.focus + "'s prices known, the rankings above answer the claim directly.\n";
   } else {
-    out += "  the claim holds if " + s.focus + " costs less than these prices: with its prices "
+    out += "  the claim holds if " + s.focus +
+           " costs less than these prices: with its prices "
            "not public, perftco cannot confirm or refute it (give --chip-price-usd or the scenario "
-           "key economics.hardware." + s.focus + ".chip_price_usd to test a price).\n";
+           "key economics.hardware." +
+           s.focus + ".chip_price_usd to test a price).\n";
   }
   std::fputs(out.c_str(), stdout);
   return Status::Ok();
@@ -338,29 +348,28 @@ Status PrintFleetTokens(const EconomicsContext& ctx, const YAML::Node& root,
   }
   std::string out = Header(s.name, s.description);
   out += "assumptions (change them in the scenario file):\n";
-  out += "  shipments per year: " + Thousands(s.shipments.value) + " (" + Source(s.shipments) +
-         ")\n";
+  out +=
+      "  shipments per year: " + Thousands(s.shipments.value) + " (" + Source(s.shipments) + ")\n";
   out += "  share serving the model: " + Pct(s.share.value) + " (" + Source(s.share) + ")\n";
   out += "  utilisation: " + Pct(s.utilisation.value) + " (" + Source(s.utilisation) + ")\n";
   out += "  people: " + Thousands(s.population.value) + " (" + Source(s.population) + ")\n\n";
-  out += at.setup->model.name + " on " + at.setup->hardware.name + ", " + at.plan_note +
-         "; input " + std::to_string(s.workload.isl) + ", output " +
-         std::to_string(s.workload.osl) + " tokens, TPOT target " +
-         FormatFixed(s.workload.tpot_slo.value() * 1e3, 1) + " ms: batch " +
-         std::to_string(at.batch) + ", " + FormatFixed(per_chip, 1) +
-         " output tokens/s per chip\n\n";
+  out +=
+      at.setup->model.name + " on " + at.setup->hardware.name + ", " + at.plan_note + "; input " +
+      std::to_string(s.workload.isl) + ", output " + std::to_string(s.workload.osl) +
+      " tokens, TPOT target " + FormatFixed(s.workload.tpot_slo.value() * 1e3, 1) + " ms: batch " +
+      std::to_string(at.batch) + ", " + FormatFixed(per_chip, 1) + " output tokens/s per chip\n\n";
   out += "serving chips: " + Thousands(s.shipments.value) + " x " + Pct(s.share.value) + " = " +
          Thousands(r.serving_chips) + "\n";
   out += "fleet: " + Thousands(r.serving_chips) + " chips x " + FormatFixed(per_chip, 1) +
-         " tokens/s x " + Pct(s.utilisation.value) + " = " +
-         FormatSi(r.fleet_output_tokens_per_s) + " output tokens/s\n";
+         " tokens/s x " + Pct(s.utilisation.value) + " = " + FormatSi(r.fleet_output_tokens_per_s) +
+         " output tokens/s\n";
   out += "per person: " + FormatFixed(r.output_tokens_per_s_per_person, 2) +
          " output tokens/s (the claim: " + FormatFixed(s.claim_tokens_per_s_per_person, 0) +
          ")\n\n";
   out += "why:\n";
   out += "  - the claim needs " + FormatSi(r.required_tokens_per_s_per_chip) +
-         " output tokens/s per chip, " +
-         Times(r.required_tokens_per_s_per_chip / per_chip) + " what one chip serves within the "
+         " output tokens/s per chip, " + Times(r.required_tokens_per_s_per_chip / per_chip) +
+         " what one chip serves within the "
          "TPOT target;\n";
   out += "  - even at the compute ceiling (peak " +
          FormatFixed(at.setup->hardware
@@ -369,13 +378,14 @@ Status PrintFleetTokens(const EconomicsContext& ctx, const YAML::Node& root,
                              .value() /
                          kTera,
                      0) +
-         " TFLOP/s / (2 x " + Params(at.setup->model) + " parameters) = " +
-         FormatSi(r.ceiling_tokens_per_s_per_chip) +
+         " TFLOP/s / (2 x " + Params(at.setup->model) +
+         " parameters) = " + FormatSi(r.ceiling_tokens_per_s_per_chip) +
          " tokens/s per chip, every token a full forward pass at peak), the fleet gives " +
          FormatFixed(r.ceiling_tokens_per_s_per_person, 1) + " tokens/s per person;\n";
-  out += "  - decode within a TPOT target is bound by reading the weights and the KV cache every "
-         "step and by the per-step overhead, far below that ceiling: the claim needs far more "
-         "chips, a much smaller model, or a looser reading of 'tokens per second'.\n";
+  out +=
+      "  - decode within a TPOT target is bound by reading the weights and the KV cache every "
+      "step and by the per-step overhead, far below that ceiling: the claim needs far more "
+      "chips, a much smaller model, or a looser reading of 'tokens per second'.\n";
   if (r.yearly_cost) {
     out += "\nowned cost of the serving chips: " + FormatSi(r.yearly_cost->value()) +
            " USD per year; " + UsdText(r.system.tokens.owned_per_million_output, 4) +
@@ -401,8 +411,8 @@ Status PrintConsolidation(const EconomicsContext& ctx, const YAML::Node& root,
     j["claim_old_servers_per_new"] = s.claim_old_servers_per_new;
     j["options"] = nlohmann::ordered_json::array();
     for (size_t i = 0; i < r.plans.size(); ++i) {
-      nlohmann::ordered_json o = SitePlanJson(s.site, s.old_server, s.replacements[i].server,
-                                              r.ai_system, r.plans[i]);
+      nlohmann::ordered_json o =
+          SitePlanJson(s.site, s.old_server, s.replacements[i].server, r.ai_system, r.plans[i]);
       o["per_core_note"] = s.replacements[i].per_core_note;
       j["options"].push_back(o);
     }
@@ -413,8 +423,8 @@ Status PrintConsolidation(const EconomicsContext& ctx, const YAML::Node& root,
   std::string out = Header(s.name, s.description);
   out += "AI systems serve " + at.setup->model.name + " on " + at.setup->hardware.name + ", " +
          at.plan_note + "; batch " + std::to_string(at.batch) + " at TPOT " +
-         FormatFixed(s.ai_workload.tpot_slo.value() * 1e3, 1) + " ms: " +
-         FormatFixed(at.throughput.output_tokens_per_s_per_chip, 1) +
+         FormatFixed(s.ai_workload.tpot_slo.value() * 1e3, 1) +
+         " ms: " + FormatFixed(at.throughput.output_tokens_per_s_per_chip, 1) +
          " output tokens/s per chip\n";
   for (size_t i = 0; i < r.plans.size(); ++i) {
     const ReplacementOption& opt = s.replacements[i];
@@ -431,8 +441,8 @@ Status PrintConsolidation(const EconomicsContext& ctx, const YAML::Node& root,
       out += "  claim: one new server replaces " + FormatFixed(s.claim_old_servers_per_new, 0) +
              " old ones; modelled " + FormatFixed(p.old_servers_per_new, 2) + " (" +
              (p.old_servers_per_new >= s.claim_old_servers_per_new ? "holds" : "does not hold") +
-             "); it needs a per-core performance of at least " + FormatFixed(breakeven, 1) +
-             " (" + Times(breakeven / *s.old_server.per_core_perf) + " the old core)\n";
+             "); it needs a per-core performance of at least " + FormatFixed(breakeven, 1) + " (" +
+             Times(breakeven / *s.old_server.per_core_perf) + " the old core)\n";
     }
   }
   out += MissingText(r.ai.chip, "  ");
@@ -482,8 +492,10 @@ Status PrintWorkloadCost(const EconomicsContext& ctx, const YAML::Node& root,
   out += "TPOT target: " + FormatFixed(sc.tpot_slo.value() * 1e3, 1) + " ms per token\n";
   out += ChipLine(r.chip) + "\n";
   const bool margin = r.economics.margin > 0;
-  std::vector<std::string> header = {"workload", "in", "out", "batch @TPOT", "tok/s/chip",
-                                     "chip-s/query", "$/query owned", "$/query rented",
+  std::vector<std::string> header = {"workload",      "in",
+                                     "out",           "batch @TPOT",
+                                     "tok/s/chip",    "chip-s/query",
+                                     "$/query owned", "$/query rented",
                                      "$/M out owned", "$/M out rented"};
   if (margin) header.push_back("price $/query");
   header.push_back("cost/query");
@@ -492,9 +504,13 @@ Status PrintWorkloadCost(const EconomicsContext& ctx, const YAML::Node& root,
     const WorkloadResult& w = r.rows[i];
     const std::optional<Dollars> q = per_query(owned_hour, w.chip_seconds_per_query);
     std::vector<std::string> row = {
-        w.workload.name, std::to_string(w.workload.isl), std::to_string(w.workload.osl),
-        std::to_string(w.batch), FormatFixed(w.point.output_tokens_per_s_per_chip, 1),
-        FormatFixed(w.chip_seconds_per_query, 2), UsdText(q, 5),
+        w.workload.name,
+        std::to_string(w.workload.isl),
+        std::to_string(w.workload.osl),
+        std::to_string(w.batch),
+        FormatFixed(w.point.output_tokens_per_s_per_chip, 1),
+        FormatFixed(w.chip_seconds_per_query, 2),
+        UsdText(q, 5),
         UsdText(per_query(r.chip.rental_per_hour, w.chip_seconds_per_query), 5),
         UsdText(r.tokens[i].owned_per_million_output, 4),
         UsdText(r.tokens[i].rented_per_million_output, 4)};
@@ -546,8 +562,8 @@ std::string SitePlanText(const SiteSpec& site, const CpuServerSpec& old_server,
                          const CpuServerSpec& new_server, const AiSystemSpec& ai,
                          const SitePlan& p) {
   std::string out;
-  out += "  site: " + Mw(site.budget) + " of facility power at PUE " + FormatFixed(site.pue, 2) +
-         "\n";
+  out +=
+      "  site: " + Mw(site.budget) + " of facility power at PUE " + FormatFixed(site.pue, 2) + "\n";
   out += "  old fleet: " + Thousands(static_cast<double>(p.old_count)) + " x " +
          ServerText(old_server) + ": " + Mw(p.old_it) + " IT, " + Mw(p.old_facility) +
          " facility\n";
@@ -566,9 +582,10 @@ std::string SitePlanText(const SiteSpec& site, const CpuServerSpec& old_server,
          " kW at the facility)\n";
   out += "    in the freed power: " + Thousands(static_cast<double>(p.systems_in_freed)) +
          " systems; in the power unused before: " +
-         Thousands(static_cast<double>(p.systems_in_remaining)) + "; in all power left: " +
-         Thousands(static_cast<double>(p.systems_total)) + " systems = " +
-         Thousands(static_cast<double>(p.systems_total) * ai.chips_per_system) + " chips\n";
+         Thousands(static_cast<double>(p.systems_in_remaining)) +
+         "; in all power left: " + Thousands(static_cast<double>(p.systems_total)) +
+         " systems = " + Thousands(static_cast<double>(p.systems_total) * ai.chips_per_system) +
+         " chips\n";
   out += "    token capacity: " + FormatSi(p.output_tokens_per_s) + " output tokens/s (" +
          FormatFixed(ai.output_tokens_per_s_per_chip, 1) + " per chip); yearly cost " +
          (p.ai_yearly_cost ? FormatSi(p.ai_yearly_cost->value()) + " USD (owned TCO)"
@@ -576,8 +593,8 @@ std::string SitePlanText(const SiteSpec& site, const CpuServerSpec& old_server,
          "\n";
   out += "  power balance: new CPU fleet " + Mw(p.new_facility) + " + AI " + Mw(p.ai_facility) +
          " + unused " + Mw(p.unused_facility) + " = " +
-         Mw(p.new_facility + p.ai_facility + p.unused_facility) + " <= budget " +
-         Mw(site.budget) + "\n";
+         Mw(p.new_facility + p.ai_facility + p.unused_facility) + " <= budget " + Mw(site.budget) +
+         "\n";
   return out;
 }
 

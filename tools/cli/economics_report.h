@@ -2,9 +2,9 @@
 #ifndef PERFTCO_TOOLS_CLI_ECONOMICS_REPORT_H_
 #define PERFTCO_TOOLS_CLI_ECONOMICS_REPORT_H_
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli_context.h"

@@ -39,8 +39,8 @@ std::string TcoText(const Hardware& hw, const ChipEconomics& c) {
                   : std::string("not modelled")});
     t.AddRow({"datacenter", FormatFixed(b.datacenter.value(), 4),
               FormatFixed(kw, 3) + " kW x " +
-                  FormatFixed(a.datacenter_capex_per_mw.value() / 1e6, 2) + " M$/MW = " +
-                  Thousands(a.datacenter_capex_per_mw.value() * kw / 1e3) + " USD, " +
+                  FormatFixed(a.datacenter_capex_per_mw.value() / 1e6, 2) +
+                  " M$/MW = " + Thousands(a.datacenter_capex_per_mw.value() * kw / 1e3) + " USD, " +
                   FormatFixed(a.facility_life / Years(1), 0) + " years at " +
                   FormatFixed(a.cost_of_capital * 100, 1) + "%"});
     t.AddRow({"power", FormatFixed(b.power.value(), 4),
