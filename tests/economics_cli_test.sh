@@ -62,6 +62,7 @@ expect_error "unknown CPU server" "did you mean" "${D[@]}" --new-server epyc-774
 expect_error "unknown per-core performance" "--new-per-core-perf" "${D[@]}" --new-server epyc-9965-1p
 expect_error "fleet over budget" "more than the 1 MW budget" datacenter --budget-mw 1 --old-count 100000 --ai-hardware gb200 --model llama-3.1-8b --tpot-slo-ms 50
 expect_error "zero budget" "--budget-mw must be positive" datacenter --budget-mw 0 --ai-hardware gb200 --model llama-3.1-8b --tpot-slo-ms 50
+expect_error "zero watts per server" "needs positive cores and power" "${D[@]}" --new-watts 0
 expect_error "bad chip flag text" "takes a number" "${C[@]}" --chip-price-usd cheap
 expect_error "json and csv" "not both" "${C[@]}" --json --csv
 expect_error "zero TPOT target" "--tpot-slo-ms must be positive" compare --model llama-3.1-8b --hardware h100-sxm --tpot-slo-ms 0

@@ -9,8 +9,10 @@ namespace {
 
 Status CheckServer(const CpuServerSpec& s, const char* role, const char* flag) {
   if (s.cores < 1 || !(s.power.value() > 0)) {
-    return Status::Error(std::string(role) + " server '" + s.name +
-                         "' needs positive cores and power");
+    std::ostringstream os;
+    os << role << " server '" << s.name << "' needs positive cores and power (got " << s.cores
+       << " cores, " << s.power.value() << " W)";
+    return Status::Error(os.str());
   }
   if (!s.per_core_perf) {
     return Status::Error(std::string(role) + " server '" + s.name +

@@ -16,8 +16,12 @@ struct DatacenterArgs {
   std::string old_server = "xeon-e5-2690v3-2p";
   int64_t old_count = 0;  // 0: fill the site
   std::optional<double> old_per_core_perf;
+  std::optional<int> old_cores;
+  std::optional<double> old_watts;
   std::string new_server = "epyc-7742-2p";
   std::optional<double> new_per_core_perf;
+  std::optional<int> new_cores;
+  std::optional<double> new_watts;
   SetupOptions ai;  // model, hardware, precisions
   int64_t isl = 1000;
   int64_t osl = 1000;
@@ -37,8 +41,13 @@ Status RunDatacenter(CliContext* ctx, const DatacenterArgs& a) {
   PERFTCO_ASSIGN_OR_RETURN(EconomicsData data, LoadEconomics(ctx));
   PERFTCO_ASSIGN_OR_RETURN(CpuServerSpec old_server, data.FindCpuServer(a.old_server));
   PERFTCO_ASSIGN_OR_RETURN(CpuServerSpec new_server, data.FindCpuServer(a.new_server));
+  // Flags replace the data file's values; PlanSite rejects non-positive ones.
   if (a.old_per_core_perf) old_server.per_core_perf = *a.old_per_core_perf;
   if (a.new_per_core_perf) new_server.per_core_perf = *a.new_per_core_perf;
+  if (a.old_cores) old_server.cores = *a.old_cores;
+  if (a.new_cores) new_server.cores = *a.new_cores;
+  if (a.old_watts) old_server.power = Watts(*a.old_watts);
+  if (a.new_watts) new_server.power = Watts(*a.new_watts);
   PERFTCO_ASSIGN_OR_RETURN(Hardware hw, catalog->FindHardware(a.ai.hardware));
   const SloWorkload w{a.isl, a.osl, Milliseconds(a.tpot_slo_ms)};
   PERFTCO_ASSIGN_OR_RETURN(SystemComparison ai,
@@ -80,7 +89,13 @@ void AddDatacenterCommand(CLI::App* sub, CliContext* ctx) {
                   "servers in the existing fleet (default: as many as the budget powers)");
   sub->add_option("--old-per-core-perf", a->old_per_core_perf,
                   "per-core performance of the old server (default: the data file's)");
+  sub->add_option("--old-cores", a->old_cores, "cores per old server (default: the data file's)");
+  sub->add_option("--old-watts", a->old_watts,
+                  "power per old server in W (default: the data file's)");
   sub->add_option("--new-server", a->new_server, "replacement CPU server")->capture_default_str();
+  sub->add_option("--new-cores", a->new_cores, "cores per new server (default: the data file's)");
+  sub->add_option("--new-watts", a->new_watts,
+                  "power per new server in W (default: the data file's)");
   sub->add_option("--new-per-core-perf", a->new_per_core_perf,
                   "per-core performance of the replacement (default: the data file's)");
   sub->add_option("--ai-hardware", a->ai.hardware, "AI system to fill the power with")->required();
