@@ -250,6 +250,12 @@ Result<ChipEconomics> EvaluateChip(const Hardware& hw, const EconomicsData& data
   } else if (chip.tdp_w && factor > 0) {
     c.it_power = Watts(*chip.tdp_w * factor);
     c.it_power_basis = "override: TDP " + Num(*chip.tdp_w) + " W x system factor " + Num(factor);
+  } else if (chip.tdp_w && prices && prices->system_kw && hw.tdp.value() > 0) {
+    // Keep the system's host overhead: scale its power per chip by the TDP ratio.
+    const double per_chip = prices->system_kw->value * 1e3 / prices->power_chips;
+    c.it_power = Watts(per_chip * *chip.tdp_w / hw.tdp.value());
+    c.it_power_basis = "override: system " + Num(per_chip) + " W per chip x TDP " +
+                       Num(*chip.tdp_w) + " W / " + Num(hw.tdp.value()) + " W";
   } else if (chip.tdp_w) {
     c.it_power = Watts(*chip.tdp_w);
     c.it_power_basis = "override: TDP " + Num(*chip.tdp_w) +

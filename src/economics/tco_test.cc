@@ -78,6 +78,21 @@ TEST(Tco, ChipPriceOverrideAddsTheServerFactorAndSystemPriceDoesNot) {
   EXPECT_DOUBLE_EQ(c->it_power->value(), 1000);
 }
 
+TEST(Tco, TdpOverrideKeepsTheSystemsHostOverhead) {
+  // test-chip: 1000 W per chip from its system (TDP 500 W); a 750 W TDP scales it to 1500 W.
+  EconomicsOptions o;
+  o.all_chips.tdp_w = 750;
+  auto c = EvaluateChip(TestChip(), RoundData(), o);
+  ASSERT_TRUE(c.ok());
+  EXPECT_DOUBLE_EQ(c->it_power->value(), 1500);
+  o = EconomicsOptions();
+  o.all_chips.system_power_w_per_chip = 1200;
+  c = EvaluateChip(TestChip(), RoundData(), o);
+  ASSERT_TRUE(c.ok());
+  EXPECT_DOUBLE_EQ(c->it_power->value(), 1200);
+  EXPECT_NEAR(c->owned_per_hour->power.value(), 1.2 * 0.8 * 1.5 * 0.10, 1e-12);
+}
+
 TEST(Tco, UnknownPriceIsReportedNotInvented) {
   const EconomicsData data = RoundData();
   auto c = EvaluateChip(TestChip("mystery-chip"), data, EconomicsOptions());
