@@ -14,6 +14,9 @@ void AddEstimateCommand(CLI::App* sub, CliContext* ctx);
 void AddRunCommand(CLI::App* sub, CliContext* ctx);
 void AddValidateCommand(CLI::App* sub, CliContext* ctx);
 void AddCalibrateCommand(CLI::App* sub, CliContext* ctx);
+void AddTcoCommand(CLI::App* sub, CliContext* ctx);
+void AddCompareCommand(CLI::App* sub, CliContext* ctx);
+void AddDatacenterCommand(CLI::App* sub, CliContext* ctx);
 
 }  // namespace perftco::cli
 

@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "economics_options.h"
 #include "estimate_json.h"
 #include "perftco/text_table.h"
 
@@ -13,8 +14,15 @@ struct EstimateArgs {
   int64_t osl = 1000;
   std::string batch;  // "" (largest that fits), "64", or "1,8,64"
   std::optional<double> tpot_slo_ms;
+  EconomicsFlags economics;
   bool json = false;
 };
+
+// Prompt tokens per second per chip while prefilling the point's batch.
+double InputTokensPerSPerChip(const Setup& s, const EstimatePoint& p, int64_t isl) {
+  const double chip_seconds = p.ttft.value() * s.plan.ChipsPerReplica();
+  return chip_seconds > 0 ? static_cast<double>(p.batch * isl) / chip_seconds : 0.0;
+}
 
 Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
   PERFTCO_ASSIGN_OR_RETURN(std::shared_ptr<Setup> setup, SetupFrom(ctx, a.setup));
@@ -41,6 +49,19 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
     PERFTCO_ASSIGN_OR_RETURN(EstimatePoint p, EstimateBatch(cost, a.isl, a.osl, b));
     points.push_back(std::move(p));
   }
+  // Money and megawatts of every point (unknown prices stay unknown and are listed).
+  PERFTCO_ASSIGN_OR_RETURN(EconomicsOptions econ_options, ResolveEconomicsFlags(ctx, a.economics));
+  PERFTCO_ASSIGN_OR_RETURN(EconomicsData econ_data, LoadEconomics(ctx));
+  PERFTCO_ASSIGN_OR_RETURN(ChipEconomics chip,
+                           EvaluateChip(setup->hardware, econ_data, econ_options));
+  std::vector<TokenEconomics> money;
+  for (const auto& p : points) {
+    Throughput t;
+    t.output_tokens_per_s_per_chip = p.output_tokens_per_s_per_chip;
+    t.input_tokens_per_s_per_chip = InputTokensPerSPerChip(*setup, p, a.isl);
+    t.chips = setup->plan.Chips();
+    money.push_back(TokenCosts(chip, t, econ_options.margin));
+  }
   if (a.json) {
     nlohmann::ordered_json j = SetupJson(*setup);
     j["isl"] = a.isl;
@@ -50,10 +71,20 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
     if (points.size() == 1) {
       const nlohmann::ordered_json point = PointJson(points[0]);
       j.update(point);
+      j.update(TokenEconomicsJson(money[0]));
     } else {
       j["points"] = nlohmann::ordered_json::array();
-      for (const auto& p : points) j["points"].push_back(PointJson(p));
+      for (size_t i = 0; i < points.size(); ++i) {
+        nlohmann::ordered_json p = PointJson(points[i]);
+        p.update(TokenEconomicsJson(money[i]));
+        j["points"].push_back(p);
+      }
     }
+    std::optional<Dollars> owned;
+    if (chip.owned_per_hour) owned = chip.owned_per_hour->Total();
+    j["usd_per_chip_hour"] = JsonOrNull(owned);
+    j["rental_usd_per_chip_hour"] = JsonOrNull(chip.rental_per_hour);
+    j["economics_missing"] = chip.missing;
     std::printf("%s\n", j.dump(2).c_str());
     return Status::Ok();
   }
@@ -63,6 +94,13 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
            std::to_string(batches[0]) + "\n";
   }
   out += "\n" + PointsTable(points);
+  out += "\n" + EconomicsTable(points, money);
+  std::optional<Dollars> owned;
+  if (chip.owned_per_hour) owned = chip.owned_per_hour->Total();
+  out += "per chip-hour: owned " + UsdText(owned, 3) + " USD, rented " +
+         UsdText(chip.rental_per_hour, 3) + " USD (perftco tco --hardware " + chip.hardware +
+         "); $/M out = all chip time over output tokens, $/M in = prefill time over input tokens\n";
+  out += MissingText(chip, "  ");
   std::fputs(out.c_str(), stdout);
   return Status::Ok();
 }
@@ -78,6 +116,7 @@ void AddEstimateCommand(CLI::App* sub, CliContext* ctx) {
                   "sequences per replica, or a list (1,8,64) for the throughput-interactivity "
                   "curve (default: the largest that fits)");
   sub->add_option("--tpot-slo-ms", a->tpot_slo_ms, "largest batch whose TPOT meets this");
+  AddEconomicsOptions(sub, &a->economics);
   sub->add_flag("--json", a->json, "print JSON");
   sub->callback([ctx, a] { ctx->status = RunEstimate(ctx, *a); });
 }

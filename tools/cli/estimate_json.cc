@@ -86,4 +86,39 @@ std::string PointsTable(const std::vector<EstimatePoint>& points) {
   return t.Render();
 }
 
+std::string EconomicsTable(const std::vector<EstimatePoint>& points,
+                           const std::vector<TokenEconomics>& money) {
+  auto usd = [](const std::optional<Dollars>& v) {
+    return v ? FormatFixed(v->value(), 4) : std::string("unknown");
+  };
+  const bool margin = !money.empty() && money.front().margin > 0;
+  std::vector<std::string> header = {"batch", "$/M out owned", "$/M out rented", "$/M in owned",
+                                     "$/M in rented"};
+  if (margin) {
+    header.push_back("price owned (" + FormatFixed(money.front().margin * 100, 0) + "% margin)");
+    header.push_back("price rented");
+  }
+  header.push_back("J/token");
+  header.push_back("tok/s per MW");
+  TextTable t(header);
+  for (size_t i = 0; i < points.size() && i < money.size(); ++i) {
+    const TokenEconomics& m = money[i];
+    std::vector<std::string> row = {std::to_string(points[i].batch),
+                                    usd(m.owned_per_million_output),
+                                    usd(m.rented_per_million_output),
+                                    usd(m.owned_per_million_input),
+                                    usd(m.rented_per_million_input)};
+    if (margin) {
+      row.push_back(usd(m.owned_price_per_million_output));
+      row.push_back(usd(m.rented_price_per_million_output));
+    }
+    row.push_back(m.energy_per_output_token ? FormatFixed(m.energy_per_output_token->value(), 3)
+                                            : "unknown");
+    row.push_back(m.output_tokens_per_s_per_mw ? FormatSi(*m.output_tokens_per_s_per_mw)
+                                               : "unknown");
+    t.AddRow(row);
+  }
+  return t.Render();
+}
+
 }  // namespace perftco::cli

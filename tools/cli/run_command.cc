@@ -1,7 +1,10 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "economics_report.h"
 #include "estimate_json.h"
+#include "perftco/economics_scenario.h"
+#include "perftco/names.h"
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
 
@@ -84,8 +87,11 @@ Status RunScenario(CliContext* ctx, const std::string& path, bool json) {
   PERFTCO_ASSIGN_OR_RETURN(YAML::Node root, LoadScenarioYaml(path));
   const std::string kind = ScenarioKind(root);
   if (kind == "workload-comparison") return RunWorkloadComparison(ctx, root, path, json);
-  return Status::Error(path + ": unknown scenario kind '" + kind +
-                       "': use workload-comparison");
+  bool handled = false;
+  Status economics = RunEconomicsScenario(ctx, kind, root, path, json, &handled);
+  if (handled) return economics;
+  return Status::Error(path + ": unknown scenario kind '" + kind + "': use workload-comparison, " +
+                       JoinNames(EconomicsScenarioKinds()));
 }
 
 }  // namespace

@@ -14,6 +14,11 @@ const std::vector<Subcommand>& Subcommands() {
       {"validate", "predict published measurements and report the error", AddValidateCommand},
       {"calibrate", "fit efficiency parameters to measurements, with cross-validation",
        AddCalibrateCommand},
+      {"tco", "cost of one chip per hour, owned (by part) or rented", AddTcoCommand},
+      {"compare", "one model and workload across systems, ranked by dollars per million tokens",
+       AddCompareCommand},
+      {"datacenter", "consolidate a site's CPU fleet and fill the freed power with AI systems",
+       AddDatacenterCommand},
   };
   return kTable;
 }

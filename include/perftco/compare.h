@@ -1,0 +1,73 @@
+// One model and workload across systems: throughput per chip at a TPOT target with each system's
+// default plan, then its economics. Used by `perftco compare` and the economics scenarios.
+#ifndef PERFTCO_COMPARE_H_
+#define PERFTCO_COMPARE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "perftco/catalog.h"
+#include "perftco/economics_data.h"
+#include "perftco/efficiency.h"
+#include "perftco/estimate.h"
+#include "perftco/setup.h"
+#include "perftco/tco.h"
+#include "perftco/token_cost.h"
+
+namespace perftco {
+
+// The workload and latency target systems are compared at.
+struct SloWorkload {
+  int64_t isl = 0;
+  int64_t osl = 0;
+  Seconds tpot_slo;
+};
+
+// One system at the target with the plan chosen for it.
+struct SystemAtSlo {
+  std::shared_ptr<Setup> setup;  // one replica of tp chips
+  std::string plan_note;         // which plan and why
+  int64_t batch = 0;             // largest within the TPOT target
+  EstimatePoint point;
+  Throughput throughput;  // per chip, output and prefill
+};
+
+// The default plan of a system: the smallest tp (1, 2, 4, ... and the domain size, within one
+// scale-up domain) with which the model fits and meets the TPOT target; `base` gives the model,
+// precisions and engine (its hardware, chips and tp are replaced). Fails with the reason of the
+// largest tp tried when none works.
+Result<SystemAtSlo> DefaultPlanAtSlo(const Catalog& catalog, const EfficiencyTable& table,
+                                     SetupOptions base, const std::string& hardware,
+                                     const SloWorkload& workload);
+
+// A system's row in a comparison.
+struct SystemComparison {
+  std::string hardware;  // canonical name
+  Status status;         // why it has no throughput (does not fit, misses the target)
+  std::optional<SystemAtSlo> at_slo;
+  ChipEconomics chip;
+  TokenEconomics tokens;  // empty when status failed
+  MemoryValue memory;
+  int rank = 0;  // 1 = cheapest owned $/M output tokens; 0 = not ranked
+};
+
+// Evaluates one system: throughput at the target (DefaultPlanAtSlo) and economics. Fails on an
+// unknown hardware name or invalid economics options; a system that cannot serve the workload is
+// returned with a failed status.
+Result<SystemComparison> EvaluateSystem(const Catalog& catalog, const EfficiencyTable& table,
+                                        const EconomicsData& data, const EconomicsOptions& options,
+                                        const SetupOptions& base, const std::string& hardware,
+                                        const SloWorkload& workload);
+
+// EvaluateSystem for each name, ranked: by owned $/M output tokens, then (owned cost unknown) by
+// rented $/M output tokens, then the systems that could not serve; ties by name.
+Result<std::vector<SystemComparison>> CompareSystems(
+    const Catalog& catalog, const EfficiencyTable& table, const EconomicsData& data,
+    const EconomicsOptions& options, const SetupOptions& base,
+    const std::vector<std::string>& hardware, const SloWorkload& workload);
+
+}  // namespace perftco
+
+#endif  // PERFTCO_COMPARE_H_
