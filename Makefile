@@ -28,7 +28,7 @@ calibrate: build
 	@$(BUILD)/perftco calibrate | tee docs/models/calibration-fit.txt
 
 accuracy: build
-	@$(BUILD)/perftco validate --summary-only --markdown docs/models/accuracy.md >/dev/null
+	@$(BUILD)/perftco validate --data data/measured --summary-only --markdown docs/models/accuracy.md >/dev/null
 	@echo "wrote docs/models/accuracy.md"
 
 golden: build

@@ -21,6 +21,7 @@ struct Efficiency {
   double comm_bandwidth = 0.75;     // fraction of scale-up link bandwidth reached by collectives
   Seconds comm_latency = Microseconds(8);  // fixed cost per collective (alpha)
   Seconds step_overhead = Milliseconds(2); // per engine step: scheduling, sampling, launches
+  Seconds seq_overhead = Microseconds(5);  // per sequence in a step: sampling, bookkeeping
   double moe_imbalance = 1.2;       // busiest expert's load over the mean (>= 1)
 
   // Parameter names in the order the calibrator uses them.

@@ -11,7 +11,7 @@ const std::vector<std::string>& Efficiency::FittableNames() {
   static const std::vector<std::string> kNames = {
       "gemm_compute",   "gemm_compute_fp8", "gemm_compute_fp4", "attention_compute",
       "memory",         "comm_bandwidth",   "comm_latency_us",  "step_overhead_ms",
-      "moe_imbalance"};
+      "seq_overhead_us", "moe_imbalance"};
   return kNames;
 }
 
@@ -24,6 +24,7 @@ double Efficiency::Get(const std::string& name) const {
   if (name == "comm_bandwidth") return comm_bandwidth;
   if (name == "comm_latency_us") return comm_latency.value() * 1e6;
   if (name == "step_overhead_ms") return step_overhead.value() * 1e3;
+  if (name == "seq_overhead_us") return seq_overhead.value() * 1e6;
   if (name == "moe_imbalance") return moe_imbalance;
   assert(false && "unknown efficiency parameter");
   return 0.0;
@@ -38,6 +39,7 @@ void Efficiency::Set(const std::string& name, double v) {
   else if (name == "comm_bandwidth") comm_bandwidth = v;
   else if (name == "comm_latency_us") comm_latency = Microseconds(v);
   else if (name == "step_overhead_ms") step_overhead = Milliseconds(v);
+  else if (name == "seq_overhead_us") seq_overhead = Microseconds(v);
   else if (name == "moe_imbalance") moe_imbalance = v;
   else assert(false && "unknown efficiency parameter");
 }

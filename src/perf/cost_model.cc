@@ -244,8 +244,11 @@ StepCost CostModel::Step(const BatchShape& shape, bool with_breakdown) const {
     cost.comm_time += p2p;
     cost.bytes += WeightBytesPerChip() * (pp - 1.0);
   }
-  cost.overhead = eff_.step_overhead;
-  cost.time += eff_.step_overhead;
+  // Host-side work per step: a fixed part and a part per sequence in the batch (sampling,
+  // scheduler bookkeeping, detokenisation), which is what caps small models at large batches.
+  cost.overhead = eff_.step_overhead +
+                  eff_.seq_overhead * static_cast<double>(shape.decode_seqs + shape.prefill_seqs);
+  cost.time += cost.overhead;
   return cost;
 }
 

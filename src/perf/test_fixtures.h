@@ -36,6 +36,7 @@ inline Efficiency IdealEfficiency() {
   e.comm_bandwidth = 1.0;
   e.comm_latency = Seconds(0);
   e.step_overhead = Seconds(0);
+  e.seq_overhead = Seconds(0);
   e.moe_imbalance = 1.0;
   return e;
 }

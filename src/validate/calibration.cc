@@ -39,7 +39,10 @@ uint64_t Fnv1a(const std::string& s) {
   return h;
 }
 
-// Mean squared log error of the points under `eff`; unpredictable points are skipped.
+// Mean pseudo-Huber loss of the log errors under `eff`: quadratic below kHuberDelta (about 10%),
+// linear above, so that a few configurations the model cannot represent (outliers of 2-3x) do
+// not drag the parameters away from the bulk. Unpredictable points are skipped.
+constexpr double kHuberDelta = 0.1;
 double Loss(const std::vector<const PreparedPoint*>& points, const Efficiency& eff) {
   double sum = 0;
   int n = 0;
@@ -47,8 +50,8 @@ double Loss(const std::vector<const PreparedPoint*>& points, const Efficiency& e
     if (p->point.value <= 0) continue;
     auto pred = PredictPoint(*p, eff);
     if (!pred.ok() || !(*pred > 0)) continue;
-    const double e = std::log(*pred / p->point.value);
-    sum += e * e;
+    const double e = std::log(*pred / p->point.value) / kHuberDelta;
+    sum += kHuberDelta * kHuberDelta * (std::sqrt(1.0 + e * e) - 1.0);
     ++n;
   }
   return n ? sum / n : 0.0;
@@ -151,7 +154,8 @@ std::vector<std::string> ParamsFor(const std::vector<const PreparedPoint*>& poin
     fp4 += c == Precision::kFp4 || c == Precision::kInt4;
     wide += c == Precision::kBf16 || c == Precision::kFp16 || c == Precision::kFp32;
   }
-  std::vector<std::string> params = {"attention_compute", "memory", "step_overhead_ms"};
+  std::vector<std::string> params = {"attention_compute", "memory", "step_overhead_ms",
+                                     "seq_overhead_us"};
   if (wide >= 10) params.push_back("gemm_compute");
   if (fp8 >= 10) params.push_back("gemm_compute_fp8");
   if (fp4 >= 10) params.push_back("gemm_compute_fp4");

@@ -1,5 +1,6 @@
 #include "validate_report.h"
 
+#include <algorithm>
 #include <map>
 
 #include "perftco/text_table.h"
@@ -86,7 +87,29 @@ std::string AccuracyMarkdown(const ValidationReport& r, const EfficiencyTable& t
   out += "## By source\n\n" + MarkdownTable(r.by_source) + "\n";
   out += "## By scenario\n\n" + MarkdownTable(r.by_scenario) + "\n";
   out += "## By regime\n\n" + MarkdownTable(r.by_regime) + "\n";
-  out += "## Unmodelled points\n\n| reason | points |\n|---|---:|\n";
+  // The weak spots, found from the tables above rather than written by hand.
+  std::vector<std::pair<double, std::string>> weak;
+  auto collect = [&](const char* kind, const std::map<std::string, ErrorStats>& groups) {
+    for (const auto& [k, s] : groups) {
+      if (s.count >= 5 && s.median_abs_pct > 20.0) {
+        weak.emplace_back(s.median_abs_pct, std::string(kind) + " " + k + ": median |error| " +
+                                                 FormatFixed(s.median_abs_pct, 1) + "% over " +
+                                                 std::to_string(s.count) + " points (median " +
+                                                 FormatFixed(s.median_signed_pct, 1) + "%)");
+      }
+    }
+  };
+  collect("metric", r.by_metric);
+  collect("hardware", r.by_hardware);
+  collect("model", r.by_model);
+  collect("regime", r.by_regime);
+  std::sort(weak.begin(), weak.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  out += "## Where the model is weak\n\nGroups of at least 5 points whose median absolute error "
+         "exceeds 20%, worst first (signed median: + means perftco predicts too high). Their "
+         "causes are discussed in docs/models/calibration.md, section \"Where the model is "
+         "weak\".\n\n";
+  for (const auto& [e, line] : weak) out += "- " + line + "\n";
+  out += "\n## Unmodelled points\n\n| reason | points |\n|---|---:|\n";
   for (const auto& [reason, n] : r.unmodelled_reasons) {
     out += "| " + reason + " | " + std::to_string(n) + " |\n";
   }
