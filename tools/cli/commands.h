@@ -12,6 +12,8 @@ void AddListCommand(CLI::App* sub, CliContext* ctx);
 void AddShowCommand(CLI::App* sub, CliContext* ctx);
 void AddEstimateCommand(CLI::App* sub, CliContext* ctx);
 void AddRunCommand(CLI::App* sub, CliContext* ctx);
+void AddTrainCommand(CLI::App* sub, CliContext* ctx);
+void AddRlCommand(CLI::App* sub, CliContext* ctx);
 
 }  // namespace perftco::cli
 

@@ -11,6 +11,10 @@ const std::vector<Subcommand>& Subcommands() {
       {"estimate", "analytical latency, throughput and memory for a static batch",
        AddEstimateCommand},
       {"run", "run a scenario file from scenarios/", AddRunCommand},
+      {"train", "training step, plan, memory, time and cost of a run; or what a budget buys",
+       AddTrainCommand},
+      {"rl", "one RL step: generate, verify, filter, train, sync; time, compute and cost split",
+       AddRlCommand},
   };
   return kTable;
 }
