@@ -286,7 +286,8 @@ Result<RlStepResult> SimulateRlStep(const RlConfig& c, const RolloutGenerator& g
   r.training_chips = train_chips;
   r.total_chips = c.pools == PoolLayout::kShared ? gen.Chips() : gen.Chips() + train_chips;
   r.generation.busy = g.time;
-  r.verification.busy = verify_end;
+  const Seconds first_finish = *std::min_element(g.finish.begin(), g.finish.end());
+  r.verification.busy = verify_end - first_finish;  // verifiers work from the first finish
   r.training.busy = train_time;
   r.sync.busy = sync;
   if (c.pipeline == RlPipeline::kSynchronous) {

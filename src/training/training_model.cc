@@ -301,7 +301,9 @@ double TrainingModel::ActivationBytesPerTokenLayer(bool moe_layer) const {
 TrainingMemory TrainingModel::Memory(const TrainingPlan& p, const TrainingWorkload& w) const {
   const ModelConfig& m = model_;
   const int64_t mbs = MicroBatches(p, w);
-  const int group = p.dp * p.cp;                        // data-parallel group of dense weights
+  // ZeRO shards over the data-parallel ranks of one site (hybrid sharding across sites).
+  const int sites = std::max(1, opt_.sites);
+  const int group = std::max(1, p.dp * p.cp / sites);   // data-parallel group of dense weights
   const int egroup = std::max(1, group / p.ep);         // of expert weights
   const double tokens_mb = 1.0 * p.micro_batch * w.seq_len / p.cp;
   const double layers = p.virtual_stages * CeilDiv(m.layers, 1.0 * p.pp * p.virtual_stages);
@@ -579,7 +581,8 @@ Result<TrainingStep> TrainingModel::StepUnchecked(const TrainingPlan& p,
 
   // Adam update of the parameters this chip owns: read the gradient, read and write fp32 master,
   // m and v, write the 16-bit weights; memory-bound.
-  const double owned = p.zero_stage >= 1 ? dense / group + expert / egroup : dense + expert;
+  const double owned =
+      p.zero_stage >= 1 ? dense / site_group + expert / site_egroup : dense + expert;
   const double update_bytes =
       owned * (opt_.grad_bytes + 2.0 * opt_.optimizer_bytes + opt_.weight_bytes);
   st.optimizer = Bytes(update_bytes) / BytesPerSecond(hw_.hbm_bandwidth.value() * eff_.memory);

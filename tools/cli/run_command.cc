@@ -4,6 +4,7 @@
 #include "estimate_json.h"
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
+#include "training_scenarios.h"
 
 namespace perftco::cli {
 namespace {
@@ -84,8 +85,10 @@ Status RunScenario(CliContext* ctx, const std::string& path, bool json) {
   PERFTCO_ASSIGN_OR_RETURN(YAML::Node root, LoadScenarioYaml(path));
   const std::string kind = ScenarioKind(root);
   if (kind == "workload-comparison") return RunWorkloadComparison(ctx, root, path, json);
+  if (IsTrainingScenarioKind(kind)) return RunTrainingScenario(ctx, kind, root, path, json);
   return Status::Error(path + ": unknown scenario kind '" + kind +
-                       "': use workload-comparison");
+                       "': use workload-comparison, rl-step, training-cluster-comparison, "
+                       "training-reliability or training-validation");
 }
 
 }  // namespace
