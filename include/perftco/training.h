@@ -199,6 +199,7 @@ class TrainingModel {
 
   ModelConfig model_;
   Hardware hw_;
+  Hardware link_hw_;  // hw_ without its text fields: copied per placed collective
   Efficiency eff_;
   TrainingOptions opt_;
   FlopsPerSecond peak_;       // GEMMs, in the compute precision

@@ -75,13 +75,15 @@ struct TrainingModel::StageWork {
 TrainingModel::TrainingModel(const ModelConfig& model, const Hardware& hw, const Efficiency& eff,
                              const TrainingOptions& options)
     : model_(model), hw_(hw), eff_(eff), opt_(options) {
+  link_hw_.scale_up = hw_.scale_up;
+  link_hw_.scale_out_per_chip = hw_.scale_out_per_chip;
   peak_ = hw_.Peak(hw_.ComputePrecision(opt_.compute, opt_.compute));
   attn_peak_ = hw_.Peak(hw_.ComputePrecision(Precision::kBf16, Precision::kBf16));
 }
 
 CollectiveModel TrainingModel::Placed(int stride) const {
   // A group whose members sit `stride` chips apart: a domain holds domain / stride of them.
-  Hardware h = hw_;
+  Hardware h = link_hw_;
   const int domain = std::max(1, hw_.scale_up.domain_chips);
   const int per_domain = stride >= domain ? 1 : std::max(1, domain / std::max(1, stride));
   h.scale_up.domain_chips = per_domain;
