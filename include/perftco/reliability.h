@@ -35,14 +35,14 @@ struct ReliabilityParams {
 
 struct ReliabilityResult {
   double job_failures_per_hour = 0;
-  Seconds mtbf;              // of the whole job; 0 when failures are off
+  Seconds mtbf;  // of the whole job; 0 when failures are off
   Bytes checkpoint_bytes;
   Seconds checkpoint_write;  // delta: time the job pauses per checkpoint
   Seconds restart;           // R: fixed part + reading the checkpoint back
   Seconds interval;          // tau: useful work between checkpoints
   Seconds young_interval;
   Seconds daly_interval;
-  double goodput = 1;        // useful time / wall time
+  double goodput = 1;  // useful time / wall time
   Seconds useful_time;
   Seconds wall_time;
   double expected_failures = 0;

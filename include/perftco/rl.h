@@ -54,10 +54,10 @@ Result<PoolLayout> ParsePoolLayout(std::string_view name);
 
 // CPU verification: each sample runs in a sandbox on one worker.
 struct VerifierConfig {
-  Seconds per_sample = Seconds(2);        // running the tests / checking the answer
-  Seconds sandbox_startup = Seconds(1);   // container or process start per sample
-  int workers = 256;                      // verifications at once
-  double usd_per_worker_hour = 0.05;      // one CPU core, ASSUMPTION (docs/models/rl.md)
+  Seconds per_sample = Seconds(2);       // running the tests / checking the answer
+  Seconds sandbox_startup = Seconds(1);  // container or process start per sample
+  int workers = 256;                     // verifications at once
+  double usd_per_worker_hour = 0.05;     // one CPU core, ASSUMPTION (docs/models/rl.md)
 };
 
 struct RlConfig {
@@ -83,8 +83,8 @@ struct RlConfig {
 
 // The phases of a step: how long each runs, and how much of it lies on the step's critical path.
 struct RlPhase {
-  Seconds busy;     // how long the phase runs
-  Seconds on_path;  // its share of the step time (the four sum to the step)
+  Seconds busy;             // how long the phase runs
+  Seconds on_path;          // its share of the step time (the four sum to the step)
   double chip_seconds = 0;  // accelerator chip-seconds (verification: CPU worker-seconds)
 };
 
@@ -106,10 +106,10 @@ struct RlStepResult {
   double training_flops = 0;    // FLOPs run for the kept samples (forward + backward + log-probs)
   double rollout_pool_utilization = 0;  // busy time / step time
   double training_pool_utilization = 0;
-  double generation_occupancy = 0;      // see GenerationResult::occupancy
+  double generation_occupancy = 0;  // see GenerationResult::occupancy
   int rollout_chips = 0;
   int training_chips = 0;
-  int total_chips = 0;                  // shared: the pool; split: both pools
+  int total_chips = 0;  // shared: the pool; split: both pools
   TrainingStep train_step;
   double usd_accelerators = 0;
   double usd_verifiers = 0;
@@ -132,9 +132,8 @@ Result<std::shared_ptr<Setup>> BuildRolloutPool(const Catalog& catalog,
                                                 const EfficiencyTable& table,
                                                 const std::string& model,
                                                 const std::string& hardware, int chips,
-                                                std::optional<int> tp,
-                                                const std::string& precision, int64_t context,
-                                                int64_t min_sequences);
+                                                std::optional<int> tp, const std::string& precision,
+                                                int64_t context, int64_t min_sequences);
 
 // The smallest chip count, a power-of-two multiple of the scale-up domain (up to 65,536 chips),
 // on which some training plan fits `w`. Errors: none up to the limit.

@@ -70,18 +70,18 @@ struct TrainingOptions {
   double weight_bytes = 2.0;
   double grad_bytes = 4.0;
   double optimizer_bytes = 12.0;
-  bool dropout = false;           // dropout masks stored (GPT-3 style); modern LLMs train without
-  bool tp_comm_overlap = false;   // TP collectives hidden behind GEMMs (Megatron --tp-comm-overlap)
+  bool dropout = false;          // dropout masks stored (GPT-3 style); modern LLMs train without
+  bool tp_comm_overlap = false;  // TP collectives hidden behind GEMMs (Megatron --tp-comm-overlap)
   // All-to-all hidden behind the compute of MoE layers: DeepSeek-V3's DualPipe overlaps the
   // dispatch and combine of one micro-batch with the computation of another.
   bool ep_comm_overlap = false;
-  double dispatch_bytes = 2.0;    // bytes per element of the dispatch all-to-all (fp8: 1)
+  double dispatch_bytes = 2.0;  // bytes per element of the dispatch all-to-all (fp8: 1)
   // Routed copies of a token that leave its scale-up domain: at most this many target domains,
   // one copy each, forwarded inside the domain (DeepSeek-V3 node-limited routing: 4). 0: no
   // limit and no de-duplication (every one of the top-k copies crosses).
   int max_domains_per_token = 0;
-  double usable_memory_fraction = 0.92;   // allocator fragmentation and caching
-  Bytes runtime_reserve = Gigabytes(2);   // CUDA/runtime context and communication buffers
+  double usable_memory_fraction = 0.92;  // allocator fragmentation and caching
+  Bytes runtime_reserve = Gigabytes(2);  // CUDA/runtime context and communication buffers
   // Data parallelism across sites: dp splits evenly over `sites`, the gradient all-reduce
   // between sites crosses a wide-area link of this bandwidth (per site, each direction).
   int sites = 1;
@@ -117,11 +117,11 @@ struct CommCost {
 // ExposedComm() + optimizer + overhead.
 struct TrainingStep {
   TrainingPlan plan;
-  int64_t micro_batches = 0;     // per data-parallel replica
-  int64_t global_batch_seqs = 0; // dp x micro_batch x micro_batches
+  int64_t micro_batches = 0;      // per data-parallel replica
+  int64_t global_batch_seqs = 0;  // dp x micro_batch x micro_batches
   double tokens_per_step = 0;
   Seconds step_time;
-  Seconds forward;    // compute of the bottleneck stage over the step
+  Seconds forward;  // compute of the bottleneck stage over the step
   Seconds backward;
   Seconds recompute;
   Seconds bubble;     // pipeline fill and drain

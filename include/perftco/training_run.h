@@ -45,11 +45,11 @@ struct TrainingRun {
   int chips = 0;
   double train_tokens = 0;
   double steps = 0;
-  Seconds ideal_time;           // steps x step time, no failures
+  Seconds ideal_time;  // steps x step time, no failures
   double ideal_chip_hours = 0;
   ReliabilityResult reliability;
-  Seconds wall_time;            // with checkpoints, failures and restarts
-  double chip_hours = 0;        // wall time x chips: what is paid for
+  Seconds wall_time;      // with checkpoints, failures and restarts
+  double chip_hours = 0;  // wall time x chips: what is paid for
   double usd_per_chip_hour = 0;
   double ideal_usd = 0;
   double usd = 0;
@@ -59,19 +59,18 @@ struct TrainingRun {
 Bytes CheckpointBytes(const TrainingModel& model);
 
 // The run of `tokens` tokens at `step`'s speed on step.plan.Chips() chips.
-Result<TrainingRun> EstimateRun(const TrainingModel& model, const TrainingStep& step,
-                                double tokens, double usd_per_chip_hour,
-                                const ReliabilityParams& reliability);
+Result<TrainingRun> EstimateRun(const TrainingModel& model, const TrainingStep& step, double tokens,
+                                double usd_per_chip_hour, const ReliabilityParams& reliability);
 
 // What a budget buys. FLOPs are either given or bought with dollars at a utilisation.
 struct BudgetPlan {
   double budget_flops = 0;
-  double budget_usd = 0;          // 0 when the budget was given in FLOPs
-  double usd_per_chip_hour = 0;   // used to turn dollars into chip-hours
+  double budget_usd = 0;         // 0 when the budget was given in FLOPs
+  double usd_per_chip_hour = 0;  // used to turn dollars into chip-hours
   double chip_hours = 0;
-  double mfu = 0;                 // utilisation assumed or predicted
+  double mfu = 0;  // utilisation assumed or predicted
   double goodput = 1;
-  ComputeOptimal optimal;         // compute-optimal N*, D* and loss
+  ComputeOptimal optimal;  // compute-optimal N*, D* and loss
   // For a given model: the tokens the budget trains it on, and its predicted loss.
   std::string model;
   double model_params = 0;

@@ -61,18 +61,18 @@ Result<std::vector<RlVariantResult>> RunRlScenario(const Catalog& catalog,
 struct ClusterSpec {
   std::string name;
   std::string hardware;
-  int chips = 0;                 // 0: as many as `equal_cost_to` costs
-  double usd_per_chip = 0;       // purchase price per chip, system share included
-  std::string price_source;      // a source, or "ASSUMPTION: ..."
-  std::string equal_cost_to;     // name of another cluster
-  int round_to = 1;              // chips come in units of this (a rack, a server)
+  int chips = 0;              // 0: as many as `equal_cost_to` costs
+  double usd_per_chip = 0;    // purchase price per chip, system share included
+  std::string price_source;   // a source, or "ASSUMPTION: ..."
+  std::string equal_cost_to;  // name of another cluster
+  int round_to = 1;           // chips come in units of this (a rack, a server)
 };
 struct ClusterComparisonScenario {
   std::string name;
   std::string description;
   std::string model;
   std::string precision = "bf16";
-  TrainingWorkload workload;     // train_tokens set
+  TrainingWorkload workload;  // train_tokens set
   ReliabilityParams reliability;
   std::vector<ClusterSpec> clusters;
 };
@@ -80,7 +80,7 @@ struct ClusterResult {
   ClusterSpec cluster;
   int chips = 0;
   double capex_usd = 0;
-  double chip_power_mw = 0;      // TDP x chips; 0 when the TDP is unknown
+  double chip_power_mw = 0;  // TDP x chips; 0 when the TDP is unknown
   TrainingStep step;
   TrainingRun run;
   std::unique_ptr<TrainingModel> model;
@@ -142,12 +142,11 @@ struct ValidationScenario {
 struct ValidationRow {
   ValidationRun run;
   TrainingStep step;
-  double predicted = 0;         // chip-hours include failures (goodput) for kChipHours
+  double predicted = 0;  // chip-hours include failures (goodput) for kChipHours
   double predicted_no_failures = 0;
-  double error = 0;             // predicted / published - 1
+  double error = 0;  // predicted / published - 1
 };
-Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root,
-                                                   const std::string& path,
+Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root, const std::string& path,
                                                    const std::string& data_dir);
 Result<std::vector<ValidationRow>> RunValidation(const Catalog& catalog,
                                                  const EfficiencyTable& table,

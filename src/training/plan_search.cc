@@ -63,9 +63,9 @@ Result<TrainingStep> SearchPlan(const TrainingModel& tm, int chips, const Traini
             }
           }
         } else if (c.virtual_stages) {
-          schedules.push_back({*c.virtual_stages > 1 ? PipelineSchedule::kInterleaved
-                                                     : PipelineSchedule::k1F1B,
-                               *c.virtual_stages});
+          schedules.push_back(
+              {*c.virtual_stages > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::k1F1B,
+               *c.virtual_stages});
         } else {
           schedules.push_back({PipelineSchedule::k1F1B, 1});
           if (pp > 1) {
@@ -97,7 +97,8 @@ Result<TrainingStep> SearchPlan(const TrainingModel& tm, int chips, const Traini
                   any_valid = true;
                   const TrainingStep& st = r.value();
                   // Rounding the batch up to whole micro-batches may not change the problem.
-                  if (st.tokens_per_step > 1.1 * w.global_batch_tokens + w.seq_len) {
+                  if (st.tokens_per_step >
+                      1.1 * w.global_batch_tokens + static_cast<double>(w.seq_len)) {
                     continue;
                   }
                   if (!st.memory.Fits()) {
@@ -123,7 +124,8 @@ Result<TrainingStep> SearchPlan(const TrainingModel& tm, int chips, const Traini
                          " chips under the given constraints: change --chips or the plan flags");
   }
   if (!closest) {
-    return Status::Error("every plan for " + std::to_string(chips) + " chips rounds the global "
+    return Status::Error("every plan for " + std::to_string(chips) +
+                         " chips rounds the global "
                          "batch up by more than 10%: choose a batch divisible by the data-parallel "
                          "size, or another chip count");
   }

@@ -9,9 +9,7 @@
 
 namespace perftco {
 
-std::string_view KeepRuleName(KeepRule r) {
-  return r == KeepRule::kPassing ? "passing" : "grpo";
-}
+std::string_view KeepRuleName(KeepRule r) { return r == KeepRule::kPassing ? "passing" : "grpo"; }
 std::string_view RlPipelineName(RlPipeline p) {
   return p == RlPipeline::kSynchronous ? "sync" : "async";
 }
@@ -45,7 +43,7 @@ Result<std::vector<int64_t>> SampleRolloutLengths(const RolloutLengths& d, int64
   if (!(d.sigma >= 0) || d.sigma > 3) {
     return Status::Error("the rollout length spread (sigma) must be in [0, 3]");
   }
-  if (d.max_tokens < d.mean_tokens) {
+  if (static_cast<double>(d.max_tokens) < d.mean_tokens) {
     return Status::Error("the rollout length cap (" + std::to_string(d.max_tokens) +
                          ") is below the mean length: raise --max-rollout-tokens");
   }
@@ -68,15 +66,16 @@ Status CheckConfig(const RlConfig& c, const RolloutGenerator& gen, int train_chi
   if (c.samples_per_prompt < 1) return Status::Error("samples per prompt must be positive");
   if (c.prompt_tokens < 1) return Status::Error("prompt length must be positive");
   if (!(c.pass_rate >= 0 && c.pass_rate <= 1)) {
-    return Status::Error("pass rate must be between 0 and 1 (got " +
-                         std::to_string(c.pass_rate) + ")");
+    return Status::Error("pass rate must be between 0 and 1 (got " + std::to_string(c.pass_rate) +
+                         ")");
   }
   if (c.difficulty_concentration < 0) {
     return Status::Error("difficulty concentration must not be negative");
   }
   if (c.keep == KeepRule::kGrpoGroups && c.samples_per_prompt < 2) {
-    return Status::Error("the grpo keep rule compares samples within a group: use at least 2 "
-                         "samples per prompt, or --keep passing");
+    return Status::Error(
+        "the grpo keep rule compares samples within a group: use at least 2 "
+        "samples per prompt, or --keep passing");
   }
   if (c.verifier.workers < 1) return Status::Error("verifier workers must be positive");
   if (c.verifier.per_sample.value() < 0 || c.verifier.sandbox_startup.value() < 0) {
@@ -94,8 +93,9 @@ Status CheckConfig(const RlConfig& c, const RolloutGenerator& gen, int train_chi
                          std::to_string(gen.Chips()) + ")");
   }
   if (c.pipeline == RlPipeline::kOneStepAsync && c.pools == PoolLayout::kShared) {
-    return Status::Error("one-step-asynchronous RL overlaps generation with training, which "
-                         "needs separate pools: use --pools split");
+    return Status::Error(
+        "one-step-asynchronous RL overlaps generation with training, which "
+        "needs separate pools: use --pools split");
   }
   return Status::Ok();
 }
@@ -124,9 +124,8 @@ Result<std::shared_ptr<Setup>> BuildRolloutPool(const Catalog& catalog,
                                                 const EfficiencyTable& table,
                                                 const std::string& model,
                                                 const std::string& hardware, int chips,
-                                                std::optional<int> tp,
-                                                const std::string& precision, int64_t context,
-                                                int64_t min_sequences) {
+                                                std::optional<int> tp, const std::string& precision,
+                                                int64_t context, int64_t min_sequences) {
   if (chips < 1) return Status::Error("the rollout pool needs at least one chip");
   SetupOptions o;
   o.model = model;
@@ -175,8 +174,7 @@ Seconds WeightSyncTime(const TrainingModel& trainer, const Setup& rollout, PoolL
     // Re-layout in place: each chip gathers its inference shard from the training shards of its
     // scale-up domain, then writes it to HBM.
     const double link = hw.scale_up.bandwidth_per_chip.value() * eff.comm_bandwidth;
-    const Seconds gather =
-        link > 0 ? Seconds(shard.value() / link) : Seconds(0);
+    const Seconds gather = link > 0 ? Seconds(shard.value() / link) : Seconds(0);
     return gather + shard / BytesPerSecond(hw.hbm_bandwidth.value() * eff.memory) +
            eff.comm_latency * 2.0;
   }
@@ -240,9 +238,9 @@ Result<RlStepResult> SimulateRlStep(const RlConfig& c, const RolloutGenerator& g
     r.generated_tokens += out;
     r.longest_rollout = std::max(r.longest_rollout, lengths[static_cast<size_t>(i)]);
     r.passed += passed[static_cast<size_t>(i)] ? 1 : 0;
-    r.generation_flops += (c.prompt_tokens + out) *
-                          trainer.Flops(c.prompt_tokens + lengths[static_cast<size_t>(i)])
-                              .forward_per_token.value();
+    r.generation_flops +=
+        (static_cast<double>(c.prompt_tokens) + out) *
+        trainer.Flops(c.prompt_tokens + lengths[static_cast<size_t>(i)]).forward_per_token.value();
     if (!kept[static_cast<size_t>(i)]) continue;
     ++r.kept;
     const double total = static_cast<double>(c.prompt_tokens) + out;
@@ -268,14 +266,12 @@ Result<RlStepResult> SimulateRlStep(const RlConfig& c, const RolloutGenerator& g
     w.seq_len = (w.seq_len + q - 1) / q * q;
   }
   w.global_batch_tokens = static_cast<double>(r.kept) * static_cast<double>(w.seq_len);
-  PERFTCO_ASSIGN_OR_RETURN(r.train_step,
-                           SearchPlan(trainer, train_chips, w, train_constraints));
+  PERFTCO_ASSIGN_OR_RETURN(r.train_step, SearchPlan(trainer, train_chips, w, train_constraints));
   const TrainingStep& ts = r.train_step;
   const Seconds compute = ts.forward + ts.backward + ts.recompute;
   const double fwd_share = compute.value() > 0 ? ts.forward / compute : 0.0;
   const Seconds train_time = ts.step_time * (1.0 + c.logprob_passes * fwd_share);
-  r.training_flops = r.trained_tokens *
-                     trainer.Flops(w.seq_len).forward_per_token.value() *
+  r.training_flops = r.trained_tokens * trainer.Flops(w.seq_len).forward_per_token.value() *
                      (3.0 + ts.plan.recompute + c.logprob_passes);
 
   // Weight sync.
@@ -307,8 +303,7 @@ Result<RlStepResult> SimulateRlStep(const RlConfig& c, const RolloutGenerator& g
     }
     r.sync.on_path = sync;
   }
-  r.step_time = r.generation.on_path + r.verification.on_path + r.training.on_path +
-                r.sync.on_path;
+  r.step_time = r.generation.on_path + r.verification.on_path + r.training.on_path + r.sync.on_path;
   const double step = r.step_time.value();
   r.split_generation = r.generation.on_path.value() / step;
   r.split_verification = r.verification.on_path.value() / step;

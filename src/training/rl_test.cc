@@ -43,7 +43,7 @@ TEST(RolloutLengths, AreSeededLongTailedAndCapped) {
   d.sigma = 0.6;
   d.max_tokens = 1 << 20;
   const std::vector<int64_t> a = SampleRolloutLengths(d, 20000, 3).value();
-  const double mean = std::accumulate(a.begin(), a.end(), 0.0) / a.size();
+  const double mean = std::accumulate(a.begin(), a.end(), 0.0) / static_cast<double>(a.size());
   EXPECT_NEAR(mean / 8000, 1.0, 0.03);
   std::vector<int64_t> sorted = a;
   std::sort(sorted.begin(), sorted.end());
@@ -79,8 +79,9 @@ TEST(RlStep, SplitSumsToTheStep) {
   RlConfig c = SmallConfig();
   const RlStepResult shared = SimulateRlStep(c, gen, trainer, 8, PlanConstraints()).value();
   EXPECT_NEAR(SplitSum(shared), 1.0, 1e-12);
-  EXPECT_NEAR((shared.generation.on_path + shared.verification.on_path +
-               shared.training.on_path + shared.sync.on_path).value(),
+  EXPECT_NEAR((shared.generation.on_path + shared.verification.on_path + shared.training.on_path +
+               shared.sync.on_path)
+                  .value(),
               shared.step_time.value(), 1e-9);
   c.pools = PoolLayout::kSplit;
   for (RlPipeline p : {RlPipeline::kSynchronous, RlPipeline::kOneStepAsync}) {
@@ -116,7 +117,7 @@ TEST(RlStep, WithEveryRolloutPassingAndOneSamplePerPromptItIsGeneratePlusTrain) 
   for (int64_t n : lengths) sum_sq += std::pow(c.prompt_tokens + n, 2.0);
   TrainingWorkload w;
   w.seq_len = std::llround(std::sqrt(sum_sq / 16));
-  w.global_batch_tokens = 16.0 * w.seq_len;
+  w.global_batch_tokens = 16.0 * static_cast<double>(w.seq_len);
   const Seconds train = SearchPlan(trainer, 8, w, PlanConstraints()).value().step_time;
   const Seconds sync = WeightSyncTime(trainer, gen.setup(), PoolLayout::kShared);
   EXPECT_NEAR(r.step_time.value(), (generate + train + sync).value(), 1e-9);
@@ -177,18 +178,19 @@ TEST(RlStep, RejectsBadConfigurations) {
   EXPECT_FALSE(SimulateRlStep(c, gen, trainer, 8, PlanConstraints()).ok());
   c = SmallConfig();
   c.samples_per_prompt = 1;
-  EXPECT_NE(SimulateRlStep(c, gen, trainer, 8, PlanConstraints()).status().message().find(
-                "at least 2 samples"),
+  EXPECT_NE(SimulateRlStep(c, gen, trainer, 8, PlanConstraints())
+                .status()
+                .message()
+                .find("at least 2 samples"),
             std::string::npos);
   c = SmallConfig();
   c.pipeline = RlPipeline::kOneStepAsync;
-  EXPECT_NE(SimulateRlStep(c, gen, trainer, 8, PlanConstraints()).status().message().find(
-                "split"),
+  EXPECT_NE(SimulateRlStep(c, gen, trainer, 8, PlanConstraints()).status().message().find("split"),
             std::string::npos);
   c = SmallConfig();
-  EXPECT_NE(SimulateRlStep(c, gen, trainer, 16, PlanConstraints()).status().message().find(
-                "must equal"),
-            std::string::npos);
+  EXPECT_NE(
+      SimulateRlStep(c, gen, trainer, 16, PlanConstraints()).status().message().find("must equal"),
+      std::string::npos);
 }
 
 TEST(RlStep, StragglersLeaveGenerationSlotsIdle) {
@@ -198,8 +200,7 @@ TEST(RlStep, StragglersLeaveGenerationSlotsIdle) {
   c.lengths.sigma = 0.0;  // all rollouts equally long
   const double even = SimulateRlStep(c, gen, trainer, 8, PlanConstraints())->generation_occupancy;
   c.lengths.sigma = 1.0;
-  const double skewed =
-      SimulateRlStep(c, gen, trainer, 8, PlanConstraints())->generation_occupancy;
+  const double skewed = SimulateRlStep(c, gen, trainer, 8, PlanConstraints())->generation_occupancy;
   EXPECT_GT(even, 0.95);
   EXPECT_LT(skewed, even);
 }

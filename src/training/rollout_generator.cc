@@ -7,8 +7,8 @@ namespace perftco {
 namespace {
 
 struct Running {
-  size_t index;        // in the batch
-  int64_t generated;   // output tokens so far
+  size_t index;       // in the batch
+  int64_t generated;  // output tokens so far
   int64_t target;
 };
 

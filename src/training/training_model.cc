@@ -1,10 +1,9 @@
-#include "perftco/training.h"
-
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include "perftco/names.h"
+#include "perftco/training.h"
 
 namespace perftco {
 namespace {
@@ -61,15 +60,15 @@ double PipelineBubbleFraction(int pp, int64_t micro_batches, int virtual_stages)
 
 // Per micro-batch times of one pipeline stage on one chip.
 struct TrainingModel::StageWork {
-  Seconds fwd, bwd, rc;            // compute
-  Seconds fwd_gemm, bwd_gemm;      // of which matrix products
-  Seconds fwd_attn, bwd_attn;      // of which attention
+  Seconds fwd, bwd, rc;        // compute
+  Seconds fwd_gemm, bwd_gemm;  // of which matrix products
+  Seconds fwd_attn, bwd_attn;  // of which attention
   Seconds tp, tp_exposed;
   Seconds cp, cp_exposed;
   Seconds ep, ep_exposed;
-  Seconds pp;                      // point-to-point sends, exposed
-  double gemm_flops = 0;           // forward, per chip
-  double attn_flops = 0;           // forward, per chip
+  Seconds pp;             // point-to-point sends, exposed
+  double gemm_flops = 0;  // forward, per chip
+  double attn_flops = 0;  // forward, per chip
 };
 
 TrainingModel::TrainingModel(const ModelConfig& model, const Hardware& hw, const Efficiency& eff,
@@ -139,13 +138,12 @@ Seconds TrainingModel::ExpertAllToAll(double tokens, double bytes_per_element, i
       crossing = std::min<double>(crossing, opt_.max_domains_per_token);
     }
     const double out = tokens * crossing * copy * (domains - 1.0) / domains;
-    const double nic = hw_.scale_out_per_chip.value() > 0 ? hw_.scale_out_per_chip.value()
-                                                         : 400e9 / 8.0;
+    const double nic =
+        hw_.scale_out_per_chip.value() > 0 ? hw_.scale_out_per_chip.value() : 400e9 / 8.0;
     t += Seconds(out / (nic * eff_.comm_bandwidth)) + eff_.comm_latency * 4.0;
     // De-duplicated copies are forwarded to their experts over the scale-up network.
     if (opt_.max_domains_per_token > 0) {
-      t += Placed(stride).AllToAll(Bytes(tokens * m.moe.top_k * copy * (1.0 - local_share)),
-                                   inner);
+      t += Placed(stride).AllToAll(Bytes(tokens * m.moe.top_k * copy * (1.0 - local_share)), inner);
     }
   }
   return t;
@@ -171,8 +169,10 @@ TrainingFlops TrainingModel::Flops(int64_t seq_len) const {
 }
 
 int64_t TrainingModel::MicroBatches(const TrainingPlan& plan, const TrainingWorkload& w) const {
-  const double seqs = std::max(1.0, std::ceil(w.global_batch_tokens / std::max<int64_t>(1, w.seq_len)));
-  return std::max<int64_t>(1, static_cast<int64_t>(CeilDiv(seqs, 1.0 * plan.dp * plan.micro_batch)));
+  const double seqs = std::max(
+      1.0, std::ceil(w.global_batch_tokens / static_cast<double>(std::max<int64_t>(1, w.seq_len))));
+  return std::max<int64_t>(1,
+                           static_cast<int64_t>(CeilDiv(seqs, 1.0 * plan.dp * plan.micro_batch)));
 }
 
 Status TrainingModel::Validate(const TrainingPlan& p, const TrainingWorkload& w) const {
@@ -193,13 +193,15 @@ Status TrainingModel::Validate(const TrainingPlan& p, const TrainingWorkload& w)
   const double seqs = std::ceil(w.global_batch_tokens / static_cast<double>(w.seq_len));
   if (1.0 * p.dp * p.micro_batch > seqs) {
     return Status::Error("dp x micro-batch = " + std::to_string(p.dp * p.micro_batch) +
-                         " exceeds the global batch of " + std::to_string(static_cast<int64_t>(seqs)) +
+                         " exceeds the global batch of " +
+                         std::to_string(static_cast<int64_t>(seqs)) +
                          " sequences: raise --global-batch-tokens, or lower dp or the micro-batch");
   }
   if (p.schedule == PipelineSchedule::kInterleaved && MicroBatches(p, w) % p.pp != 0) {
     return Status::Error("the interleaved schedule needs the micro-batches per replica (" +
-                         std::to_string(MicroBatches(p, w)) + ") to be a multiple of pp=" +
-                         std::to_string(p.pp) + " (as Megatron-LM requires): change the batch, "
+                         std::to_string(MicroBatches(p, w)) +
+                         ") to be a multiple of pp=" + std::to_string(p.pp) +
+                         " (as Megatron-LM requires): change the batch, "
                          "dp, micro-batch or use 1f1b");
   }
   if (m.heads % p.tp != 0) {
@@ -236,8 +238,8 @@ Status TrainingModel::Validate(const TrainingPlan& p, const TrainingWorkload& w)
                            std::to_string(m.moe.num_experts) + " experts of " + m.name);
     }
     if ((p.dp * p.cp) % p.ep != 0) {
-      return Status::Error("ep=" + std::to_string(p.ep) + " must divide dp x cp = " +
-                           std::to_string(p.dp * p.cp) +
+      return Status::Error("ep=" + std::to_string(p.ep) +
+                           " must divide dp x cp = " + std::to_string(p.dp * p.cp) +
                            " (experts are spread over the data-parallel ranks)");
     }
   }
@@ -287,9 +289,9 @@ double TrainingModel::ActivationBytesPerTokenLayer(bool moe_layer) const {
     v = k;
     o = q;
   }
-  const double norms = 2.0 * h * a;                       // inputs of the two layer norms
+  const double norms = 2.0 * h * a;                                 // inputs of the two layer norms
   const double attention = h * a + (q + k + v + o) * a + drop * h;  // QKV input, Q K V, out input
-  const double width_factor = m.gated_mlp ? 3.0 : 2.0;    // gate+up+product, or in+out of GELU
+  const double width_factor = m.gated_mlp ? 3.0 : 2.0;  // gate+up+product, or in+out of GELU
   double mlp;
   if (moe_layer) {
     mlp = h * a + m.moe.top_k * (h * a + width_factor * m.moe.expert_intermediate * a) +
@@ -305,9 +307,9 @@ TrainingMemory TrainingModel::Memory(const TrainingPlan& p, const TrainingWorklo
   const int64_t mbs = MicroBatches(p, w);
   // ZeRO shards over the data-parallel ranks of one site (hybrid sharding across sites).
   const int sites = std::max(1, opt_.sites);
-  const int group = std::max(1, p.dp * p.cp / sites);   // data-parallel group of dense weights
-  const int egroup = std::max(1, group / p.ep);         // of expert weights
-  const double tokens_mb = 1.0 * p.micro_batch * w.seq_len / p.cp;
+  const int group = std::max(1, p.dp * p.cp / sites);  // data-parallel group of dense weights
+  const int egroup = std::max(1, group / p.ep);        // of expert weights
+  const double tokens_mb = 1.0 * p.micro_batch * static_cast<double>(w.seq_len) / p.cp;
   const double layers = p.virtual_stages * CeilDiv(m.layers, 1.0 * p.pp * p.virtual_stages);
   const double moe_frac = m.layers > 0 ? 1.0 * m.MoeLayerCount() / m.layers : 0.0;
   const double per_layer = (1.0 - moe_frac) * ActivationBytesPerTokenLayer(false) +
@@ -358,8 +360,8 @@ TrainingMemory TrainingModel::Memory(const TrainingPlan& p, const TrainingWorklo
 
 Status TrainingModel::MemoryError(const TrainingPlan& p, const TrainingMemory& t) const {
   std::ostringstream os;
-  os << model_.name << " training does not fit on " << hw_.name << " with " << p.ToString()
-     << ": " << Gb(t.total) << " per chip needed (weights " << Gb(t.weights) << ", gradients "
+  os << model_.name << " training does not fit on " << hw_.name << " with " << p.ToString() << ": "
+     << Gb(t.total) << " per chip needed (weights " << Gb(t.weights) << ", gradients "
      << Gb(t.gradients) << ", optimizer " << Gb(t.optimizer) << ", activations "
      << Gb(t.activations) << ", buffers " << Gb(t.buffers) << ", reserve " << Gb(t.reserve)
      << ") > " << Gb(t.usable) << " usable of " << Gb(t.capacity)
@@ -373,7 +375,8 @@ TrainingModel::StageWork TrainingModel::Stage(const TrainingPlan& p, const Train
   const ModelConfig& m = model_;
   StageWork s;
   const double t = p.tp;
-  const double tokens = 1.0 * p.micro_batch * w.seq_len / p.cp;  // per micro-batch per chip group
+  const double tokens = 1.0 * p.micro_batch * static_cast<double>(w.seq_len) /
+                        p.cp;  // per micro-batch per chip group
   const double seq = static_cast<double>(w.seq_len);
   const double layers = p.virtual_stages * CeilDiv(m.layers, 1.0 * p.pp * p.virtual_stages);
   const double moe_frac = m.layers > 0 ? 1.0 * m.MoeLayerCount() / m.layers : 0.0;
@@ -407,10 +410,11 @@ TrainingModel::StageWork TrainingModel::Stage(const TrainingPlan& p, const Train
   // Element-wise passes: each norm, residual add, activation function and rotary embedding reads
   // its inputs and writes its output once (16-bit); the loss reads and writes the logits.
   const double h = m.hidden;
-  const double ffn = moe_frac > 0 ? (1.0 - moe_frac) * m.intermediate +
-                                        moe_frac * (m.moe.top_k * m.moe.expert_intermediate +
-                                                    m.moe.shared_intermediate)
-                                  : m.intermediate;
+  const double ffn =
+      moe_frac > 0
+          ? (1.0 - moe_frac) * m.intermediate +
+                moe_frac * (m.moe.top_k * m.moe.expert_intermediate + m.moe.shared_intermediate)
+          : m.intermediate;
   const double q_width = 1.0 * m.heads * m.head_dim;
   const double kv_width = 1.0 * m.kv_heads * m.head_dim;
   const double elem_per_token_layer =
@@ -458,8 +462,7 @@ TrainingModel::StageWork TrainingModel::Stage(const TrainingPlan& p, const Train
     }
     const bool crosses = p.tp * p.cp > hw_.scale_up.domain_chips;
     const CollectiveModel placed = Placed(p.tp);
-    const Seconds hop =
-        placed.PointToPoint(Bytes(tokens * kv_elems * kActivationBytes), crosses);
+    const Seconds hop = placed.PointToPoint(Bytes(tokens * kv_elems * kActivationBytes), crosses);
     const double full_layers = layers * (1.0 - sliding_frac);
     const Seconds fwd_comm = hop * ((p.cp - 1.0) * full_layers);
     const Seconds bwd_comm = fwd_comm * 2.0;
@@ -524,12 +527,12 @@ Result<TrainingStep> TrainingModel::StepUnchecked(const TrainingPlan& p,
   const Bytes grads_d(dense * opt_.grad_bytes), grads_e(expert * opt_.grad_bytes);
   const Bytes weights_d(dense * opt_.weight_bytes), weights_e(expert * opt_.weight_bytes);
   const int stride_e = p.tp * p.cp * p.ep;
-  const Seconds rs = ReduceScatter(grads_d, site_group, p.tp) +
-                     ReduceScatter(grads_e, site_egroup, stride_e);
-  const Seconds ag = AllGather(weights_d, site_group, p.tp) +
-                     AllGather(weights_e, site_egroup, stride_e);
-  const Seconds ar = AllReduce(grads_d, site_group, p.tp) +
-                     AllReduce(grads_e, site_egroup, stride_e);
+  const Seconds rs =
+      ReduceScatter(grads_d, site_group, p.tp) + ReduceScatter(grads_e, site_egroup, stride_e);
+  const Seconds ag =
+      AllGather(weights_d, site_group, p.tp) + AllGather(weights_e, site_egroup, stride_e);
+  const Seconds ar =
+      AllReduce(grads_d, site_group, p.tp) + AllReduce(grads_e, site_egroup, stride_e);
   // Between sites: each site holds one model's gradient after its local reduction; a ring
   // all-reduce sends 2 (S-1)/S of it over the site's WAN link.
   Seconds wan;
@@ -562,8 +565,7 @@ Result<TrainingStep> TrainingModel::StepUnchecked(const TrainingPlan& p,
     default:
       // Weights gathered for forward and again for backward, gradients scattered, per micro-batch.
       dp_time = (ag * 2.0 + rs) * mb;
-      dp_mb_exposed =
-          std::max(Seconds(0), ag - s.fwd) + std::max(Seconds(0), ag + rs - window_bwd);
+      dp_mb_exposed = std::max(Seconds(0), ag - s.fwd) + std::max(Seconds(0), ag + rs - window_bwd);
       break;
   }
   // The WAN all-reduce follows the local reduction: with ZeRO 0/1 it uses what is left of the

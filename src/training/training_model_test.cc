@@ -1,9 +1,8 @@
-#include "perftco/training.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "perftco/training.h"
 #include "training_test_fixtures.h"
 
 namespace perftco {
@@ -160,8 +159,7 @@ TEST(TrainingStep, MfuIsModelFlopsOverPeak) {
   plan.tp = 8;
   plan.pp = 2;
   const TrainingStep st = tm.Step(plan, Workload(4096, 512)).value();
-  EXPECT_NEAR(st.mfu, st.tokens_per_s * st.model_flops_per_token.value() / 256.0 / 989.4e12,
-              1e-9);
+  EXPECT_NEAR(st.mfu, st.tokens_per_s * st.model_flops_per_token.value() / 256.0 / 989.4e12, 1e-9);
   EXPECT_GT(st.mfu, 0.2);
   EXPECT_LT(st.mfu, 0.8);  // below the GEMM efficiency
 }

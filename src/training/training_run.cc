@@ -69,9 +69,8 @@ Bytes CheckpointBytes(const TrainingModel& model) {
   return Bytes(model.model().TotalParams() * (o.weight_bytes + o.optimizer_bytes));
 }
 
-Result<TrainingRun> EstimateRun(const TrainingModel& model, const TrainingStep& step,
-                                double tokens, double usd_per_chip_hour,
-                                const ReliabilityParams& reliability) {
+Result<TrainingRun> EstimateRun(const TrainingModel& model, const TrainingStep& step, double tokens,
+                                double usd_per_chip_hour, const ReliabilityParams& reliability) {
   if (!(tokens > 0) || !std::isfinite(tokens)) {
     return Status::Error("--tokens must be a positive number of training tokens");
   }
@@ -83,9 +82,9 @@ Result<TrainingRun> EstimateRun(const TrainingModel& model, const TrainingStep& 
   r.steps = std::ceil(tokens / step.tokens_per_step);
   r.ideal_time = step.step_time * r.steps;
   r.ideal_chip_hours = r.chips * r.ideal_time.value() / 3600.0;
-  PERFTCO_ASSIGN_OR_RETURN(r.reliability, EvaluateReliability(reliability, r.chips,
-                                                               CheckpointBytes(model),
-                                                               r.ideal_time));
+  PERFTCO_ASSIGN_OR_RETURN(
+      r.reliability,
+      EvaluateReliability(reliability, r.chips, CheckpointBytes(model), r.ideal_time));
   r.wall_time = r.reliability.wall_time;
   r.chip_hours = r.chips * r.wall_time.value() / 3600.0;
   r.usd_per_chip_hour = usd_per_chip_hour;

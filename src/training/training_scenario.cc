@@ -75,17 +75,17 @@ Status ReadReliability(const YAML::Node& n, const std::string& where, Reliabilit
   PERFTCO_RETURN_IF_ERROR(Read(n, "failures", where, &r->failures));
   PERFTCO_RETURN_IF_ERROR(Require(restart_min >= 0, where, "'restart_min' must not be negative"));
   PERFTCO_RETURN_IF_ERROR(Require(tbps > 0, where, "'checkpoint_tb_per_s' must be positive"));
-  PERFTCO_RETURN_IF_ERROR(Require(r->failures_per_chip_hour > 0, where,
-                                  "'failures_per_chip_hour' must be positive"));
+  PERFTCO_RETURN_IF_ERROR(
+      Require(r->failures_per_chip_hour > 0, where, "'failures_per_chip_hour' must be positive"));
   r->restart_fixed = Seconds(restart_min * 60.0);
   r->storage_bandwidth = BytesPerSecond(tbps * kTera);
   return Status::Ok();
 }
 
 Status ReadPlan(const YAML::Node& n, const std::string& where, PlanConstraints* c) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(n, {"dp", "tp", "pp", "cp", "ep", "zero", "vpp",
-                                        "micro_batch", "schedule", "recompute"},
-                                    where));
+  PERFTCO_RETURN_IF_ERROR(CheckKeys(
+      n, {"dp", "tp", "pp", "cp", "ep", "zero", "vpp", "micro_batch", "schedule", "recompute"},
+      where));
   PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "dp", where, &c->dp));
   PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "tp", where, &c->tp));
   PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "pp", where, &c->pp));
@@ -109,10 +109,10 @@ Status ReadPlan(const YAML::Node& n, const std::string& where, PlanConstraints* 
 // ---- rl-step ----
 
 Result<RlScenario> ParseRlScenario(const YAML::Node& root, const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(
-      root, {"kind", "name", "description", "model", "hardware", "rollout_precision",
-             "usd_per_chip_hour", "rl", "variants"},
-      path));
+  PERFTCO_RETURN_IF_ERROR(CheckKeys(root,
+                                    {"kind", "name", "description", "model", "hardware",
+                                     "rollout_precision", "usd_per_chip_hour", "rl", "variants"},
+                                    path));
   RlScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
   PERFTCO_RETURN_IF_ERROR(Read(root, "model", path, &s.model));
@@ -126,10 +126,10 @@ Result<RlScenario> ParseRlScenario(const YAML::Node& root, const std::string& pa
     const YAML::Node rl = root["rl"];
     const std::string where = path + ": rl";
     PERFTCO_RETURN_IF_ERROR(CheckKeys(
-        rl, {"prompts", "samples_per_prompt", "prompt_tokens", "rollout_tokens", "length_sigma",
-             "max_rollout_tokens", "pass_rate", "difficulty_concentration", "keep", "verify_s",
-             "sandbox_s", "verifiers", "usd_per_cpu_hour", "logprob_passes", "sync_overhead_s",
-             "seed"},
+        rl,
+        {"prompts", "samples_per_prompt", "prompt_tokens", "rollout_tokens", "length_sigma",
+         "max_rollout_tokens", "pass_rate", "difficulty_concentration", "keep", "verify_s",
+         "sandbox_s", "verifiers", "usd_per_cpu_hour", "logprob_passes", "sync_overhead_s", "seed"},
         where));
     PERFTCO_RETURN_IF_ERROR(Read(rl, "prompts", where, &c.prompts));
     PERFTCO_RETURN_IF_ERROR(Read(rl, "samples_per_prompt", where, &c.samples_per_prompt));
@@ -152,8 +152,7 @@ Result<RlScenario> ParseRlScenario(const YAML::Node& root, const std::string& pa
     PERFTCO_RETURN_IF_ERROR(Read(rl, "sandbox_s", where, &sandbox_s));
     PERFTCO_RETURN_IF_ERROR(Read(rl, "sync_overhead_s", where, &sync_s));
     PERFTCO_RETURN_IF_ERROR(Read(rl, "verifiers", where, &c.verifier.workers));
-    PERFTCO_RETURN_IF_ERROR(
-        Read(rl, "usd_per_cpu_hour", where, &c.verifier.usd_per_worker_hour));
+    PERFTCO_RETURN_IF_ERROR(Read(rl, "usd_per_cpu_hour", where, &c.verifier.usd_per_worker_hour));
     PERFTCO_RETURN_IF_ERROR(Read(rl, "logprob_passes", where, &c.logprob_passes));
     PERFTCO_RETURN_IF_ERROR(Read(rl, "seed", where, &c.seed));
     PERFTCO_RETURN_IF_ERROR(Require(verify_s >= 0 && sandbox_s >= 0 && sync_s >= 0, where,
@@ -167,9 +166,9 @@ Result<RlScenario> ParseRlScenario(const YAML::Node& root, const std::string& pa
                                   "'variants' must list at least one {name, pools, ...}"));
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string where = path + ": variants[" + std::to_string(i) + "]";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(v[i], {"name", "pools", "pipeline", "chips",
-                                             "rollout_chips", "train_chips", "rollout_tp", "keep",
-                                             "pass_rate"},
+    PERFTCO_RETURN_IF_ERROR(CheckKeys(v[i],
+                                      {"name", "pools", "pipeline", "chips", "rollout_chips",
+                                       "train_chips", "rollout_tp", "keep", "pass_rate"},
                                       where));
     RlVariant x;
     PERFTCO_RETURN_IF_ERROR(Read(v[i], "name", where, &x.name));
@@ -229,10 +228,9 @@ Result<std::vector<RlVariantResult>> RunRlScenario(const Catalog& catalog,
     const int rollout_chips = v.pools == PoolLayout::kShared ? v.chips : v.rollout_chips;
     const int train_chips = v.pools == PoolLayout::kShared ? v.chips : v.train_chips;
     const int64_t context = r.config.prompt_tokens + r.config.lengths.max_tokens;
-    PERFTCO_ASSIGN_OR_RETURN(
-        std::shared_ptr<Setup> pool,
-        BuildRolloutPool(catalog, table, s.model, s.hardware, rollout_chips, v.rollout_tp,
-                         s.rollout_precision, context, 16));
+    PERFTCO_ASSIGN_OR_RETURN(std::shared_ptr<Setup> pool,
+                             BuildRolloutPool(catalog, table, s.model, s.hardware, rollout_chips,
+                                              v.rollout_tp, s.rollout_precision, context, 16));
     r.generator = std::make_unique<CostModelRolloutGenerator>(pool);
     Result<RlStepResult> step =
         SimulateRlStep(r.config, *r.generator, trainer, train_chips, PlanConstraints());
@@ -247,10 +245,10 @@ Result<std::vector<RlVariantResult>> RunRlScenario(const Catalog& catalog,
 
 Result<ClusterComparisonScenario> ParseClusterComparison(const YAML::Node& root,
                                                          const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(
-      root, {"kind", "name", "description", "model", "precision", "seq_len",
-             "global_batch_tokens", "tokens", "reliability", "clusters"},
-      path));
+  PERFTCO_RETURN_IF_ERROR(CheckKeys(root,
+                                    {"kind", "name", "description", "model", "precision", "seq_len",
+                                     "global_batch_tokens", "tokens", "reliability", "clusters"},
+                                    path));
   ClusterComparisonScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
   PERFTCO_RETURN_IF_ERROR(Read(root, "model", path, &s.model));
@@ -260,10 +258,9 @@ Result<ClusterComparisonScenario> ParseClusterComparison(const YAML::Node& root,
   PERFTCO_RETURN_IF_ERROR(Require(s.workload.train_tokens > 0, path, "needs 'tokens' > 0"));
   if (root["reliability"]) {
     const std::string where = path + ": reliability";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(root["reliability"], {"restart_min", "checkpoint_tb_per_s",
-                                                            "failures_per_chip_hour",
-                                                            "failures"},
-                                      where));
+    PERFTCO_RETURN_IF_ERROR(CheckKeys(
+        root["reliability"],
+        {"restart_min", "checkpoint_tb_per_s", "failures_per_chip_hour", "failures"}, where));
     PERFTCO_RETURN_IF_ERROR(ReadReliability(root["reliability"], where, &s.reliability));
   }
   const YAML::Node c = root["clusters"];
@@ -271,9 +268,10 @@ Result<ClusterComparisonScenario> ParseClusterComparison(const YAML::Node& root,
                                   "'clusters' must list at least one cluster"));
   for (size_t i = 0; i < c.size(); ++i) {
     const std::string where = path + ": clusters[" + std::to_string(i) + "]";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(c[i], {"name", "hardware", "chips", "usd_per_chip",
-                                             "price_source", "equal_cost_to", "round_to"},
-                                      where));
+    PERFTCO_RETURN_IF_ERROR(CheckKeys(
+        c[i],
+        {"name", "hardware", "chips", "usd_per_chip", "price_source", "equal_cost_to", "round_to"},
+        where));
     ClusterSpec x;
     PERFTCO_RETURN_IF_ERROR(Read(c[i], "name", where, &x.name));
     PERFTCO_RETURN_IF_ERROR(Read(c[i], "hardware", where, &x.hardware));
@@ -326,8 +324,8 @@ Result<std::vector<ClusterResult>> RunClusterComparison(const Catalog& catalog,
     Result<TrainingStep> st = SearchPlan(*r.model, r.chips, s.workload, PlanConstraints());
     if (!st.ok()) return Status::Error("cluster '" + c.name + "': " + st.status().message());
     r.step = std::move(st).value();
-    PERFTCO_ASSIGN_OR_RETURN(r.run, EstimateRun(*r.model, r.step, s.workload.train_tokens, 0.0,
-                                                s.reliability));
+    PERFTCO_ASSIGN_OR_RETURN(
+        r.run, EstimateRun(*r.model, r.step, s.workload.train_tokens, 0.0, s.reliability));
     out.push_back(std::move(r));
   }
   return out;
@@ -337,18 +335,18 @@ Result<std::vector<ClusterResult>> RunClusterComparison(const Catalog& catalog,
 
 Result<ReliabilityScenario> ParseReliabilityScenario(const YAML::Node& root,
                                                      const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(
-      root, {"kind", "name", "description", "model", "hardware", "seq_len",
-             "global_batch_tokens", "tokens", "chips", "restart_minutes", "usd_per_chip_hour",
-             "scale_batch_with_chips",
-             "checkpoint_tb_per_s", "failures_per_chip_hour"},
-      path));
+  PERFTCO_RETURN_IF_ERROR(
+      CheckKeys(root,
+                {"kind", "name", "description", "model", "hardware", "seq_len",
+                 "global_batch_tokens", "tokens", "chips", "restart_minutes", "usd_per_chip_hour",
+                 "scale_batch_with_chips", "checkpoint_tb_per_s", "failures_per_chip_hour"},
+                path));
   ReliabilityScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
   PERFTCO_RETURN_IF_ERROR(Read(root, "model", path, &s.model));
   PERFTCO_RETURN_IF_ERROR(Read(root, "hardware", path, &s.hardware));
-  PERFTCO_RETURN_IF_ERROR(Require(!s.model.empty() && !s.hardware.empty(), path,
-                                  "needs 'model' and 'hardware'"));
+  PERFTCO_RETURN_IF_ERROR(
+      Require(!s.model.empty() && !s.hardware.empty(), path, "needs 'model' and 'hardware'"));
   PERFTCO_RETURN_IF_ERROR(ReadWorkload(root, path, &s.workload));
   PERFTCO_RETURN_IF_ERROR(Require(s.workload.train_tokens > 0, path, "needs 'tokens' > 0"));
   PERFTCO_RETURN_IF_ERROR(Read(root, "chips", path, &s.chips));
@@ -360,8 +358,7 @@ Result<ReliabilityScenario> ParseReliabilityScenario(const YAML::Node& root,
     PERFTCO_RETURN_IF_ERROR(Require(m >= 0, path, "restart minutes must not be negative"));
   }
   PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "usd_per_chip_hour", path, &s.usd_per_chip_hour));
-  PERFTCO_RETURN_IF_ERROR(
-      Read(root, "scale_batch_with_chips", path, &s.scale_batch_with_chips));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "scale_batch_with_chips", path, &s.scale_batch_with_chips));
   PERFTCO_RETURN_IF_ERROR(ReadReliability(root, path, &s.reliability));
   return s;
 }
@@ -394,8 +391,8 @@ Result<ReliabilityScenarioResult> RunReliabilityScenario(const Catalog& catalog,
       row.chips = chips;
       row.restart_minutes = restart;
       row.step = st.value();
-      PERFTCO_ASSIGN_OR_RETURN(row.run, EstimateRun(tm, row.step, s.workload.train_tokens,
-                                                    out.price.usd, rp));
+      PERFTCO_ASSIGN_OR_RETURN(
+          row.run, EstimateRun(tm, row.step, s.workload.train_tokens, out.price.usd, rp));
       out.rows.push_back(std::move(row));
     }
   }
@@ -404,8 +401,7 @@ Result<ReliabilityScenarioResult> RunReliabilityScenario(const Catalog& catalog,
 
 // ---- training-validation ----
 
-Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root,
-                                                   const std::string& path,
+Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root, const std::string& path,
                                                    const std::string& data_dir) {
   PERFTCO_RETURN_IF_ERROR(CheckKeys(root, {"kind", "name", "description", "runs"}, path));
   ValidationScenario s;
@@ -417,9 +413,10 @@ Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root,
     const YAML::Node n = runs[i];
     const std::string where = path + ": runs[" + std::to_string(i) + "]";
     PERFTCO_RETURN_IF_ERROR(CheckKeys(
-        n, {"name", "model", "hardware", "precision", "scale_up_gb_per_s", "tp_overlap",
-            "ep_overlap", "dispatch_bytes", "max_domains_per_token", "chips", "seq_len",
-            "global_batch_tokens", "tokens", "plan", "metric", "published", "source", "note"},
+        n,
+        {"name", "model", "hardware", "precision", "scale_up_gb_per_s", "tp_overlap", "ep_overlap",
+         "dispatch_bytes", "max_domains_per_token", "chips", "seq_len", "global_batch_tokens",
+         "tokens", "plan", "metric", "published", "source", "note"},
         where));
     ValidationRun v;
     PERFTCO_RETURN_IF_ERROR(Read(n, "name", where, &v.name));
@@ -428,8 +425,8 @@ Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root,
     if (v.setup.model.rfind("training/", 0) == 0) v.setup.model = data_dir + "/" + v.setup.model;
     PERFTCO_RETURN_IF_ERROR(Read(n, "hardware", where, &v.setup.hardware));
     PERFTCO_RETURN_IF_ERROR(Read(n, "precision", where, &v.setup.precision));
-    PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "scale_up_gb_per_s", where,
-                                         &v.setup.scale_up_gb_per_s));
+    PERFTCO_RETURN_IF_ERROR(
+        ReadOptional(n, "scale_up_gb_per_s", where, &v.setup.scale_up_gb_per_s));
     TrainingOptions& o = v.setup.options;
     PERFTCO_RETURN_IF_ERROR(Read(n, "tp_overlap", where, &o.tp_comm_overlap));
     PERFTCO_RETURN_IF_ERROR(Read(n, "ep_overlap", where, &o.ep_comm_overlap));
@@ -444,17 +441,17 @@ Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root,
       v.metric = ValidationMetric::kMfu;
     } else if (metric == "chip_hours") {
       v.metric = ValidationMetric::kChipHours;
-      PERFTCO_RETURN_IF_ERROR(Require(v.workload.train_tokens > 0, where,
-                                      "a chip_hours comparison needs 'tokens'"));
+      PERFTCO_RETURN_IF_ERROR(
+          Require(v.workload.train_tokens > 0, where, "a chip_hours comparison needs 'tokens'"));
     } else {
       return Status::Error(where + ": 'metric' must be mfu or chip_hours");
     }
     PERFTCO_RETURN_IF_ERROR(Read(n, "published", where, &v.published));
     PERFTCO_RETURN_IF_ERROR(Read(n, "source", where, &v.source));
     PERFTCO_RETURN_IF_ERROR(Read(n, "note", where, &v.note));
-    PERFTCO_RETURN_IF_ERROR(Require(!v.setup.model.empty() && !v.setup.hardware.empty() &&
-                                        v.chips > 0,
-                                    where, "needs 'model', 'hardware' and 'chips'"));
+    PERFTCO_RETURN_IF_ERROR(
+        Require(!v.setup.model.empty() && !v.setup.hardware.empty() && v.chips > 0, where,
+                "needs 'model', 'hardware' and 'chips'"));
     PERFTCO_RETURN_IF_ERROR(Require(v.published > 0 && !v.source.empty(), where,
                                     "needs a positive 'published' value and its 'source'"));
     s.runs.push_back(v);

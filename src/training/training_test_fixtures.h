@@ -28,8 +28,9 @@ inline TrainingModel Trainer(const std::string& model, const std::string& hw,
 }
 // GPT-3 175B as Megatron-LM's H100 runs shaped it (data/training/models).
 inline ModelConfig Gpt3() {
-  return Cat().FindModel(std::string(PERFTCO_TEST_DATA_DIR) +
-                         "/training/models/gpt3-175b-megatron.json").value();
+  return Cat()
+      .FindModel(std::string(PERFTCO_TEST_DATA_DIR) + "/training/models/gpt3-175b-megatron.json")
+      .value();
 }
 
 }  // namespace perftco::training_testing

@@ -78,13 +78,14 @@ Result<RlSetup> Prepare(CliContext* ctx, const RlArgs& a) {
   TrainingWorkload nominal;
   nominal.seq_len = s.config.prompt_tokens +
                     static_cast<int64_t>(L.mean_tokens * std::exp(L.sigma * L.sigma / 2));
-  nominal.global_batch_tokens = 1.0 * s.config.prompts * s.config.samples_per_prompt *
-                                static_cast<double>(nominal.seq_len);
+  nominal.global_batch_tokens =
+      1.0 * s.config.prompts * s.config.samples_per_prompt * static_cast<double>(nominal.seq_len);
   int rollout_chips = 0;
   if (s.config.pools == PoolLayout::kShared) {
     if (a.rollout_chips || a.train_chips) {
-      return Status::Error("--rollout-chips and --train-chips are for --pools split; shared pools "
-                           "take --chips");
+      return Status::Error(
+          "--rollout-chips and --train-chips are for --pools split; shared pools "
+          "take --chips");
     }
     if (a.chips) {
       rollout_chips = *a.chips;

@@ -64,8 +64,10 @@ Result<PlanConstraints> ConstraintsFrom(const TrainArgs& a) {
     c.recompute = rc;
   }
   for (const auto* v : {&a.dp, &a.tp, &a.pp, &a.cp, &a.ep, &a.vpp, &a.micro_batch}) {
-    if (*v && **v < 1) return Status::Error("plan sizes (--dp --tp --pp --cp --ep --vpp "
-                                            "--micro-batch) must be at least 1");
+    if (*v && **v < 1)
+      return Status::Error(
+          "plan sizes (--dp --tp --pp --cp --ep --vpp "
+          "--micro-batch) must be at least 1");
   }
   return c;
 }
@@ -124,8 +126,9 @@ Status RunBudget(CliContext* ctx, const TrainArgs& a, const ModelConfig* config,
   } else {
     if (!(*a.budget_usd > 0)) return Status::Error("--budget-usd must be positive");
     if (a.setup.hardware.empty()) {
-      return Status::Error("--budget-usd needs --hardware (its peak and price turn dollars into "
-                           "FLOPs)");
+      return Status::Error(
+          "--budget-usd needs --hardware (its peak and price turn dollars into "
+          "FLOPs)");
     }
     PERFTCO_ASSIGN_OR_RETURN(std::optional<ChipHourPrice> price,
                              PriceFor(ctx, a, a.setup.hardware));
@@ -167,8 +170,8 @@ Status RunBudget(CliContext* ctx, const TrainArgs& a, const ModelConfig* config,
   if (model != nullptr && step) {
     PERFTCO_ASSIGN_OR_RETURN(ReliabilityParams rp, ReliabilityFrom(a));
     PERFTCO_ASSIGN_OR_RETURN(price, PriceFor(ctx, a, a.setup.hardware));
-    PERFTCO_ASSIGN_OR_RETURN(TrainingRun r, EstimateRun(*model, *step, b.model_tokens,
-                                                        price ? price->usd : 0.0, rp));
+    PERFTCO_ASSIGN_OR_RETURN(
+        TrainingRun r, EstimateRun(*model, *step, b.model_tokens, price ? price->usd : 0.0, rp));
     run = r;
   }
   if (a.json) {
@@ -258,8 +261,9 @@ void AddTrainCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--model,-m", a->setup.model, "model name or path to a HuggingFace config.json");
   sub->add_option("--hardware,-H", a->setup.hardware, "accelerator name (perftco list hardware)");
   sub->add_option("--chips", a->chips, "chips in the cluster");
-  sub->add_option("--tokens", a->tokens, "tokens to train on, e.g. 15.6e12 (default 20 per "
-                                         "parameter)");
+  sub->add_option("--tokens", a->tokens,
+                  "tokens to train on, e.g. 15.6e12 (default 20 per "
+                  "parameter)");
   sub->add_option("--seq-len", a->seq_len, "sequence length")->capture_default_str();
   sub->add_option("--global-batch-tokens", a->global_batch_tokens, "tokens per optimizer step")
       ->capture_default_str();

@@ -36,8 +36,8 @@ std::string PlanWords(const TrainingPlan& p, int64_t micro_batches) {
   s += "; " + std::string(PipelineScheduleName(p.schedule));
   if (p.virtual_stages > 1) s += " (" + std::to_string(p.virtual_stages) + " chunks per chip)";
   s += ", ZeRO stage " + std::to_string(p.zero_stage) + ", micro-batch " +
-       std::to_string(p.micro_batch) + " x " + std::to_string(micro_batches) +
-       ", recompute " + (p.recompute > 0 ? Percent(p.recompute, 0) + " of layers" : "off");
+       std::to_string(p.micro_batch) + " x " + std::to_string(micro_batches) + ", recompute " +
+       (p.recompute > 0 ? Percent(p.recompute, 0) + " of layers" : "off");
   return s;
 }
 
@@ -144,13 +144,13 @@ std::string StepText(const TrainingModel& model, const TrainingStep& st, int64_t
                      bool searched) {
   const TrainingPlan& p = st.plan;
   std::string out;
-  out += model.model().name + " on " + std::to_string(p.Chips()) + " x " +
-         model.hardware().name + ", " + std::string(PrecisionName(model.options().compute)) +
+  out += model.model().name + " on " + std::to_string(p.Chips()) + " x " + model.hardware().name +
+         ", " + std::string(PrecisionName(model.options().compute)) +
          " matrix products, sequences of " + std::to_string(seq_len) + " tokens\n";
   out += "plan: " + p.ToString() + (searched ? " (searched: the most tokens/s that fits)" : "") +
          "\n  " + PlanWords(p, st.micro_batches) + "\n";
-  out += "batch: " + std::to_string(st.global_batch_seqs) + " sequences = " +
-         Sig(st.tokens_per_step) + " tokens per step\n";
+  out += "batch: " + std::to_string(st.global_batch_seqs) +
+         " sequences = " + Sig(st.tokens_per_step) + " tokens per step\n";
   out += "step " + Duration(st.step_time) + ": " + Sig(st.tokens_per_s) + " tokens/s (" +
          FormatFixed(st.tokens_per_s / p.Chips(), 0) + " per chip), MFU " + Percent(st.mfu) +
          ", HFU " + Percent(st.hfu) + " of " + FormatFixed(model.peak().value() / kTera, 0) +
@@ -246,9 +246,9 @@ std::string RunText(const TrainingRun& r, const std::optional<ChipHourPrice>& pr
     out += "failures: job MTBF " + Duration(rel.mtbf) + " (" +
            FormatFixed(rel.job_failures_per_hour, 2) + " per hour), checkpoint of " +
            FormatFixed(rel.checkpoint_bytes.value() / kTera, 2) + " TB written in " +
-           Duration(rel.checkpoint_write) + " every " + Duration(rel.interval) +
-           " (Daly optimum " + Duration(rel.daly_interval) + ", Young " +
-           Duration(rel.young_interval) + "), restart " + Duration(rel.restart) + "\n";
+           Duration(rel.checkpoint_write) + " every " + Duration(rel.interval) + " (Daly optimum " +
+           Duration(rel.daly_interval) + ", Young " + Duration(rel.young_interval) + "), restart " +
+           Duration(rel.restart) + "\n";
     out += "goodput " + Percent(rel.goodput) + ", about " + FormatFixed(rel.expected_failures, 0) +
            " failures over the run\n";
   } else {
@@ -297,8 +297,9 @@ std::string BudgetText(const BudgetPlan& b) {
            " per chip-hour = " + Sig(b.chip_hours) + " chip-hours at " + Percent(b.mfu) +
            " MFU and " + Percent(b.goodput) + " goodput";
   }
-  out += "\nscaling law: L(N, D) = 1.8172 + 482.01 / N^0.3478 + 2085.43 / D^0.3658 "
-         "(Besiroglu et al. 2024, Epoch AI refit of Chinchilla), C = 6ND\n";
+  out +=
+      "\nscaling law: L(N, D) = 1.8172 + 482.01 / N^0.3478 + 2085.43 / D^0.3658 "
+      "(Besiroglu et al. 2024, Epoch AI refit of Chinchilla), C = 6ND\n";
   TextTable t({"", "parameters", "tokens", "tokens/param", "predicted loss"});
   t.AddRow({"compute-optimal", Sig(b.optimal.params), Sig(b.optimal.tokens),
             FormatFixed(b.optimal.TokensPerParam(), 1), FormatFixed(b.optimal.loss, 3)});
@@ -379,12 +380,11 @@ std::string RlText(const RlConfig& c, const RolloutGenerator& gen, const RlStepR
          " pipeline, " + std::string(PoolLayoutName(c.pools)) + " pools, seed " +
          std::to_string(c.seed) + "\n";
   out += "rollout pool: " + gen.Describe() + "; training: " + std::to_string(r.training_chips) +
-         " chips, " + r.train_step.plan.ToString() + " (MFU " + Percent(r.train_step.mfu) +
-         ")\n";
+         " chips, " + r.train_step.plan.ToString() + " (MFU " + Percent(r.train_step.mfu) + ")\n";
   out += "rollouts: " + Sig(r.generated_tokens) + " output tokens, mean " +
-         FormatFixed(r.mean_rollout, 0) + ", longest " + std::to_string(r.longest_rollout) +
-         "; " + std::to_string(r.passed) + " passed, " + std::to_string(r.kept) +
-         " kept (" + std::to_string(r.groups_kept) + " groups), " + Sig(r.kept_tokens) +
+         FormatFixed(r.mean_rollout, 0) + ", longest " + std::to_string(r.longest_rollout) + "; " +
+         std::to_string(r.passed) + " passed, " + std::to_string(r.kept) + " kept (" +
+         std::to_string(r.groups_kept) + " groups), " + Sig(r.kept_tokens) +
          " kept output tokens\n\n";
   TextTable t({"phase", "busy", "on critical path", "share of step", "chip-hours"});
   auto row = [&](const char* name, const RlPhase& ph, double share, bool cpu) {
@@ -399,8 +399,8 @@ std::string RlText(const RlConfig& c, const RolloutGenerator& gen, const RlStepR
             Sig(r.total_chips * r.step_time.value() / 3600.0)});
   out += t.Render();
   out += "\ncompute: generation " + Sci(r.generation_flops) + " FLOPs vs training " +
-         Sci(r.training_flops) + " FLOPs: " +
-         FormatFixed(r.generation_flops / r.training_flops, 2) +
+         Sci(r.training_flops) +
+         " FLOPs: " + FormatFixed(r.generation_flops / r.training_flops, 2) +
          "x as much spent generating as training\n";
   out += "utilisation: rollout pool busy " + Percent(r.rollout_pool_utilization) +
          " of the step, training pool " + Percent(r.training_pool_utilization) +

@@ -3,7 +3,6 @@
 #define PERFTCO_TOOLS_CLI_TRAINING_REPORT_H_
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 

@@ -48,14 +48,13 @@ Status RunRl(CliContext* ctx, const YAML::Node& root, const std::string& path, b
     return Status::Ok();
   }
   std::string out = Header(s.name, s.description);
-  TextTable t({"variant", "chips", "step", "generation", "verification", "training", "sync",
-               "kept", "gen/train FLOPs", "$/M kept tokens"});
+  TextTable t({"variant", "chips", "step", "generation", "verification", "training", "sync", "kept",
+               "gen/train FLOPs", "$/M kept tokens"});
   for (const auto& r : rs) {
     const RlStepResult& x = r.step;
     t.AddRow({r.variant.name, std::to_string(x.total_chips), Duration(x.step_time),
-              Percent(x.split_generation), Percent(x.split_verification),
-              Percent(x.split_training), Percent(x.split_sync),
-              std::to_string(x.kept) + "/" + std::to_string(x.samples),
+              Percent(x.split_generation), Percent(x.split_verification), Percent(x.split_training),
+              Percent(x.split_sync), std::to_string(x.kept) + "/" + std::to_string(x.samples),
               Ratio(x.generation_flops / x.training_flops),
               FormatFixed(x.usd_per_kept_token * 1e6, 2)});
   }
@@ -67,17 +66,21 @@ Status RunRl(CliContext* ctx, const YAML::Node& root, const std::string& path, b
   out += "\nwhy generation dominates the '" + first.variant.name + "' step:\n";
   out += "  - " + std::to_string(x.samples) + " rollouts produce " + Sig(x.generated_tokens) +
          " tokens; the step waits for the longest (" + std::to_string(x.longest_rollout) +
-         " tokens, " + Ratio(x.longest_rollout / x.mean_rollout) +
+         " tokens, " + Ratio(static_cast<double>(x.longest_rollout) / x.mean_rollout) +
          " the mean), so at the end a few sequences decode alone: on average only " +
          Percent(x.generation_occupancy) + " of the sequence slots are busy;\n";
-  out += "  - decoding reads all weights for every step of a small batch, so a generated token "
-         "costs " + FormatFixed(gen_cs_per_token * 1e3, 2) + " chip-ms against " +
-         FormatFixed(train_cs_per_token * 1e3, 3) + " chip-ms for a trained token (forward, "
-         "backward and a reference forward at " + Percent(x.train_step.mfu) + " MFU): " +
-         Ratio(gen_cs_per_token / train_cs_per_token) + ";\n";
+  out +=
+      "  - decoding reads all weights for every step of a small batch, so a generated token "
+      "costs " +
+      FormatFixed(gen_cs_per_token * 1e3, 2) + " chip-ms against " +
+      FormatFixed(train_cs_per_token * 1e3, 3) +
+      " chip-ms for a trained token (forward, "
+      "backward and a reference forward at " +
+      Percent(x.train_step.mfu) + " MFU): " + Ratio(gen_cs_per_token / train_cs_per_token) + ";\n";
   out += "  - in FLOPs the step spends " + Ratio(x.generation_flops / x.training_flops) +
          " as much on generation as on training, but in time " +
-         Ratio(x.generation.busy / x.training.busy) + ": inference, not weight updates, sets "
+         Ratio(x.generation.busy / x.training.busy) +
+         ": inference, not weight updates, sets "
          "the pace;\n";
   out += "  - verification runs on " + std::to_string(first.config.verifier.workers) +
          " CPU workers while rollouts finish and adds " + Duration(x.verification.on_path) +
@@ -120,15 +123,14 @@ Status RunClusters(CliContext* ctx, const YAML::Node& root, const std::string& p
   out += "training " + s.model + " on " + Sig(s.workload.train_tokens) + " tokens (sequences of " +
          std::to_string(s.workload.seq_len) + ", batch " + Sig(s.workload.global_batch_tokens) +
          " tokens), " + s.precision + "\n\n";
-  TextTable t({"cluster", "chips", "capex", "chip MW", "peak EFLOP/s", "plan", "MFU",
-               "days", "goodput", "days w/ failures"});
+  TextTable t({"cluster", "chips", "capex", "chip MW", "peak EFLOP/s", "plan", "MFU", "days",
+               "goodput", "days w/ failures"});
   for (const auto& r : rs) {
     t.AddRow({r.cluster.name, std::to_string(r.chips), Usd(r.capex_usd),
               r.chip_power_mw > 0 ? FormatFixed(r.chip_power_mw, 0) : "n/a",
               FormatFixed(r.model->peak().value() * r.chips / 1e18, 0), r.step.plan.ToString(),
               Percent(r.step.mfu), FormatFixed(r.run.ideal_time.value() / 86400, 1),
-              Percent(r.run.reliability.goodput),
-              FormatFixed(r.run.wall_time.value() / 86400, 1)});
+              Percent(r.run.reliability.goodput), FormatFixed(r.run.wall_time.value() / 86400, 1)});
   }
   out += t.Render();
   out += "\nprices (purchase, per chip with its share of the system):\n";
@@ -140,14 +142,13 @@ Status RunClusters(CliContext* ctx, const YAML::Node& root, const std::string& p
     const ClusterResult& a = rs[0];
     const ClusterResult& b = rs[1];
     out += "\nwhy:\n";
-    out += "  - at equal cost " + a.cluster.name + " buys " +
-           Ratio(1.0 * a.chips / b.chips) + " the chips and " +
+    out += "  - at equal cost " + a.cluster.name + " buys " + Ratio(1.0 * a.chips / b.chips) +
+           " the chips and " +
            Ratio(a.model->peak().value() * a.chips / (b.model->peak().value() * b.chips)) +
            " the peak FLOP/s of " + b.cluster.name + ";\n";
-    out += "  - it reaches " + Percent(a.step.mfu) + " MFU against " + Percent(b.step.mfu) +
-           " (" + a.step.plan.ToString() + " vs " + b.step.plan.ToString() +
-           "), so it trains in " + Ratio(a.run.ideal_time / b.run.ideal_time) +
-           " the time without failures;\n";
+    out += "  - it reaches " + Percent(a.step.mfu) + " MFU against " + Percent(b.step.mfu) + " (" +
+           a.step.plan.ToString() + " vs " + b.step.plan.ToString() + "), so it trains in " +
+           Ratio(a.run.ideal_time / b.run.ideal_time) + " the time without failures;\n";
     out += "  - with the same failure rate per chip-hour, its " + std::to_string(a.chips) +
            " chips fail every " + Duration(a.run.reliability.mtbf) + " against every " +
            Duration(b.run.reliability.mtbf) + ": goodput " + Percent(a.run.reliability.goodput) +
@@ -177,8 +178,7 @@ Status RunClusters(CliContext* ctx, const YAML::Node& root, const std::string& p
   return Status::Ok();
 }
 
-Status RunReliability(CliContext* ctx, const YAML::Node& root, const std::string& path,
-                      bool json) {
+Status RunReliability(CliContext* ctx, const YAML::Node& root, const std::string& path, bool json) {
   PERFTCO_ASSIGN_OR_RETURN(ReliabilityScenario s, ParseReliabilityScenario(root, path));
   PERFTCO_ASSIGN_OR_RETURN(const Catalog* catalog, ctx->catalog());
   PERFTCO_ASSIGN_OR_RETURN(const EfficiencyTable* table, ctx->efficiency());
@@ -210,14 +210,13 @@ Status RunReliability(CliContext* ctx, const YAML::Node& root, const std::string
          " per million chip-hours (Llama 3 405B), checkpoints at " +
          FormatFixed(s.reliability.storage_bandwidth.value() / kTera, 1) + " TB/s; $" +
          FormatFixed(res.price.usd, 2) + " per chip-hour (" + res.price.source + ")\n\n";
-  TextTable t({"chips", "batch", "restart", "plan", "MFU", "job MTBF", "checkpoint every", "goodput",
-               "days", "chip-hours", "cost", "lost to failures"});
+  TextTable t({"chips", "batch", "restart", "plan", "MFU", "job MTBF", "checkpoint every",
+               "goodput", "days", "chip-hours", "cost", "lost to failures"});
   for (const auto& r : res.rows) {
     const ReliabilityResult& rel = r.run.reliability;
     t.AddRow({std::to_string(r.chips), Sig(r.step.tokens_per_step),
-              FormatFixed(r.restart_minutes, 0) + " min",
-              r.step.plan.ToString(), Percent(r.step.mfu), Duration(rel.mtbf),
-              Duration(rel.interval), Percent(rel.goodput),
+              FormatFixed(r.restart_minutes, 0) + " min", r.step.plan.ToString(),
+              Percent(r.step.mfu), Duration(rel.mtbf), Duration(rel.interval), Percent(rel.goodput),
               FormatFixed(r.run.wall_time.value() / 86400, 1), Sig(r.run.chip_hours),
               Usd(r.run.usd), Usd(r.run.usd - r.run.ideal_usd)});
   }
@@ -233,8 +232,9 @@ Status RunReliability(CliContext* ctx, const YAML::Node& root, const std::string
          Duration(hi.run.reliability.mtbf) + " at " + std::to_string(hi.chips) +
          "; every failure costs a restart plus the work since the last checkpoint, and the "
          "optimal (Daly) interval shrinks only as the square root of the MTBF, so the lost "
-         "share grows: goodput " + Percent(lo.run.reliability.goodput) + " -> " +
-         Percent(hi.run.reliability.goodput) + " with " + FormatFixed(lo.restart_minutes, 0) +
+         "share grows: goodput " +
+         Percent(lo.run.reliability.goodput) + " -> " + Percent(hi.run.reliability.goodput) +
+         " with " + FormatFixed(lo.restart_minutes, 0) +
          "-minute restarts; faster restarts win most of it back at scale.\n";
   Print(out);
   return Status::Ok();
@@ -282,11 +282,11 @@ Status RunValidationKind(CliContext* ctx, const YAML::Node& root, const std::str
     sum_abs += std::fabs(r.error);
   }
   out += t.Render();
-  out += "mean absolute error " + Percent(sum_abs / rows.size()) + " over " +
+  out += "mean absolute error " + Percent(sum_abs / static_cast<double>(rows.size())) + " over " +
          std::to_string(rows.size()) + " published figures\n\nsources:\n";
   for (const auto& r : rows) {
-    out += "  - " + r.run.name + ": " + r.run.source + (r.run.note.empty() ? "" : "; " + r.run.note) +
-           "\n";
+    out += "  - " + r.run.name + ": " + r.run.source +
+           (r.run.note.empty() ? "" : "; " + r.run.note) + "\n";
   }
   Print(out);
   return Status::Ok();
