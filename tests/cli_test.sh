@@ -67,6 +67,7 @@ expect_error "train does not fit" "no plan on 8 chips fits" train --model llama-
 expect_error "train sites without wan" "--wan-gbps" "${T[@]}" --sites 2
 expect_error "train negative tokens" "--tokens must be" "${T[@]}" --tokens -5
 expect_error "train zero batch" "--global-batch-tokens" "${T[@]}" --global-batch-tokens 0
+expect_error "train absurd batch" "beyond the model" "${T[@]}" --global-batch-tokens 1e30
 expect_error "train batch below dp" "exceeds the global batch" "${T[@]}" --dp 64 --global-batch-tokens 8192
 expect_error "train two budgets" "not both" train --budget-flops 1e24 --budget-usd 1e6 --hardware h100-sxm
 expect_error "train usd budget needs hardware" "needs --hardware" train --budget-usd 1e6
@@ -80,6 +81,7 @@ expect_error "rl unknown pools" "unknown pool layout" rl --model llama-3.1-8b --
 expect_error "rl unknown keep" "unknown keep rule" rl --model llama-3.1-8b --hardware h100-sxm --keep some
 expect_error "rl no price" "--usd-per-chip-hour" rl --model llama-3.1-8b --hardware mi300x --chips 8
 expect_error "rl split with chips" "--rollout-chips" rl --model llama-3.1-8b --hardware h100-sxm --pools split --chips 8
+expect_error "rl mean above cap" "below the mean length" rl --model llama-3.1-8b --hardware h100-sxm --rollout-tokens 1e9
 expect_error "rl nothing kept" "no rollout was kept" rl --model llama-3.1-8b --hardware h100-sxm --chips 8 --pass-rate 0
 expect_error "rl negative verify" "must not be negative" rl --model llama-3.1-8b --hardware h100-sxm --chips 8 --verify-s -1
 expect_error "unknown training scenario key" "did you mean 'samples_per_prompt'" run tests/data/bad_rl_scenario.yaml

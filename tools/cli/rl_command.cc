@@ -56,6 +56,8 @@ Result<RlSetup> Prepare(CliContext* ctx, const RlArgs& a) {
   if (!(s.config.lengths.mean_tokens >= 1) || s.config.prompt_tokens < 1) {
     return Status::Error("--prompt-tokens and --rollout-tokens must be positive");
   }
+  // The length distribution first: pool sizing depends on it.
+  PERFTCO_RETURN_IF_ERROR(SampleRolloutLengths(s.config.lengths, 1, s.config.seed).status());
   PERFTCO_ASSIGN_OR_RETURN(const Catalog* catalog, ctx->catalog());
   PERFTCO_ASSIGN_OR_RETURN(const EfficiencyTable* table, ctx->efficiency());
   PERFTCO_ASSIGN_OR_RETURN(Hardware hw, catalog->FindHardware(a.hardware));
