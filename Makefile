@@ -29,6 +29,7 @@ calibrate: build
 
 accuracy: build
 	@$(BUILD)/perftco validate --data data/measured --summary-only --markdown docs/models/accuracy.md >/dev/null
+	@printf '\n' >> docs/models/accuracy.md && cat docs/models/training-accuracy.md >> docs/models/accuracy.md
 	@echo "wrote docs/models/accuracy.md"
 
 golden: build

@@ -64,6 +64,51 @@ expect_error "model with linear attention" "not modelled" estimate --model qwen3
 expect_ok "validate summary" "throughput metrics" validate --summary-only
 expect_ok "validate json" '"median_abs_pct_error"' validate --json
 expect_ok "validate unmodelled listed" "not in the catalog" validate --data tests/data/measured/minimal.csv
+T=(train --model llama-3.1-70b --hardware h100-sxm --chips 64)
+expect_error "train unknown model" "did you mean" train --model llama-3.1-7b --hardware h100-sxm --chips 8
+expect_error "train no chips" "--chips must be" train --model llama-3.1-8b --hardware h100-sxm
+expect_error "train bad recompute" "--recompute takes" "${T[@]}" --recompute maybe
+expect_error "train tp not dividing heads" "does not divide" train --model llama-3.1-70b --hardware h100-sxm --chips 48 --tp 3
+expect_error "train zero stage" "ZeRO stage 5" "${T[@]}" --zero 5
+expect_error "train bad schedule" "unknown pipeline schedule" "${T[@]}" --schedule gpipe
+expect_error "train does not fit" "no plan on 8 chips fits" train --model llama-3.1-405b --hardware h100-sxm --chips 8
+expect_error "train sites without wan" "--wan-gbps" "${T[@]}" --sites 2
+expect_error "train negative tokens" "--tokens must be" "${T[@]}" --tokens -5
+expect_error "train zero batch" "--global-batch-tokens" "${T[@]}" --global-batch-tokens 0
+expect_error "train absurd batch" "beyond the model" "${T[@]}" --global-batch-tokens 1e30
+expect_error "train batch below dp" "exceeds the global batch" "${T[@]}" --dp 64 --global-batch-tokens 8192
+expect_error "train two budgets" "not both" train --budget-flops 1e24 --budget-usd 1e6 --hardware h100-sxm
+expect_error "train usd budget needs hardware" "needs --hardware" train --budget-usd 1e6
+expect_error "train negative budget" "must be positive" train --budget-flops -1
+expect_error "train fp4 precision" "bf16, fp16 or fp8" "${T[@]}" --precision fp4
+expect_error "train bad scale-up" "must be positive" "${T[@]}" --scale-up-gb-per-s 0
+expect_error "rl bad pass rate" "pass rate must be between" rl --model llama-3.1-8b --hardware h100-sxm --chips 8 --pass-rate 1.5
+expect_error "rl grpo one sample" "at least 2 samples" rl --model llama-3.1-8b --hardware h100-sxm --chips 8 --samples 1
+expect_error "rl async shared" "--pools split" rl --model llama-3.1-8b --hardware h100-sxm --chips 8 --pipeline async
+expect_error "rl unknown pools" "unknown pool layout" rl --model llama-3.1-8b --hardware h100-sxm --pools both
+expect_error "rl unknown keep" "unknown keep rule" rl --model llama-3.1-8b --hardware h100-sxm --keep some
+expect_error "rl no price" "--usd-per-chip-hour" rl --model llama-3.1-8b --hardware mi300x --chips 8
+expect_error "rl split with chips" "--rollout-chips" rl --model llama-3.1-8b --hardware h100-sxm --pools split --chips 8
+expect_error "rl mean above cap" "below the mean length" rl --model llama-3.1-8b --hardware h100-sxm --rollout-tokens 1e9
+expect_error "rl nothing kept" "no rollout was kept" rl --model llama-3.1-8b --hardware h100-sxm --chips 8 --pass-rate 0
+expect_error "rl negative verify" "must not be negative" rl --model llama-3.1-8b --hardware h100-sxm --chips 8 --verify-s -1
+expect_error "unknown training scenario key" "did you mean 'samples_per_prompt'" run tests/data/bad_rl_scenario.yaml
+
+expect_ok "train table" "MFU" "${T[@]}" --tokens 1e12
+expect_ok "train explicit plan" "dp4-tp8-pp2-zero1-mb1" "${T[@]}" --tp 8 --pp 2 --cp 1 --zero 1 --micro-batch 1 --recompute off --schedule 1f1b
+expect_ok "train budget flops" "compute-optimal" train --budget-flops 3.8e25
+expect_ok "train budget usd with model" "llama-3.1-70b" "${T[@]}" --budget-usd 1e6
+expect_ok "train multi-site" "wan" "${T[@]}" --sites 2 --wan-gbps 400 --dp 4 --tp 8 --pp 2
+expect_ok "train no price" "give --usd-per-chip-hour" train --model llama-3.1-8b --hardware mi300x --chips 8
+expect_ok "rl defaults" "critical path" rl --model llama-3.1-8b --hardware h100-sxm
+expect_ok "rl split async" "async pipeline" rl --model llama-3.1-8b --hardware h100-sxm --pools split --pipeline async --rollout-chips 8 --train-chips 8
+for key in step_time_s mfu tokens_per_s chip_hours usd plan memory_gb_per_chip reliability; do
+  expect_ok "train json key $key" "\"$key\"" "${T[@]}" --tokens 1e12 --json
+done
+for key in step_time_s split generation verification training sync usd_per_kept_token; do
+  expect_ok "rl json key $key" "\"$key\"" rl --model llama-3.1-8b --hardware h100-sxm --chips 8 --json
+done
+
 expect_ok "list hardware" "gb200" list hardware
 expect_ok "list models" "deepseek-v3" list models
 expect_ok "show hardware" "hbm_bandwidth" show mi300x

@@ -7,6 +7,7 @@
 #include "perftco/names.h"
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
+#include "training_scenarios.h"
 
 namespace perftco::cli {
 namespace {
@@ -87,11 +88,14 @@ Status RunScenario(CliContext* ctx, const std::string& path, bool json) {
   PERFTCO_ASSIGN_OR_RETURN(YAML::Node root, LoadScenarioYaml(path));
   const std::string kind = ScenarioKind(root);
   if (kind == "workload-comparison") return RunWorkloadComparison(ctx, root, path, json);
+  if (IsTrainingScenarioKind(kind)) return RunTrainingScenario(ctx, kind, root, path, json);
   bool handled = false;
   Status economics = RunEconomicsScenario(ctx, kind, root, path, json, &handled);
   if (handled) return economics;
   return Status::Error(path + ": unknown scenario kind '" + kind + "': use workload-comparison, " +
-                       JoinNames(EconomicsScenarioKinds()));
+                       JoinNames(EconomicsScenarioKinds()) +
+                       ", rl-step, training-cluster-comparison, training-reliability or "
+                       "training-validation");
 }
 
 }  // namespace

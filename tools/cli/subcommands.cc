@@ -19,6 +19,10 @@ const std::vector<Subcommand>& Subcommands() {
        AddCompareCommand},
       {"datacenter", "consolidate a site's CPU fleet and fill the freed power with AI systems",
        AddDatacenterCommand},
+      {"train", "training step, plan, memory, time and cost of a run; or what a budget buys",
+       AddTrainCommand},
+      {"rl", "one RL step: generate, verify, filter, train, sync; time, compute and cost split",
+       AddRlCommand},
   };
   return kTable;
 }
