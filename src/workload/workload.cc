@@ -102,18 +102,22 @@ Result<std::unique_ptr<RequestSource>> MakeRequestSource(const WorkloadOptions& 
   PERFTCO_ASSIGN_OR_RETURN(c.turns, workload::ParseLengthDistribution(
                                         o.turns.empty() ? preset->turns : o.turns, "--turns"));
   // Bounded distributions must fit: silently clamping a fixed length would change the question.
-  const int64_t longest = c.shared_prefix + c.input->Max() + c.output->Max();
-  if (c.input->Max() > 0 && c.output->Max() > 0 && context > 0 && longest > context) {
-    return Status::Error("requests of up to " + std::to_string(longest) +
-                         " tokens (input + output) exceed the " + std::to_string(context) +
-                         "-token context of " + limits.model_name +
-                         ": shorten --input-len or --output-len");
-  }
-  if (c.input->Max() > 0 && c.output->Max() > 0 && kv > 0 && longest > kv) {
-    return Status::Error("requests of up to " + std::to_string(longest) +
-                         " tokens need more KV cache than one replica holds (" +
-                         std::to_string(kv) + " tokens): use more chips per replica, "
-                         "--kv-precision fp8, or shorter requests");
+  // (Unbounded ones, normal and lognormal, are drawn within the limits.)
+  if (c.input->Max() > 0 || c.output->Max() > 0) {
+    const int64_t longest = c.shared_prefix + std::max<int64_t>(1, c.input->Max()) +
+                            std::max<int64_t>(1, c.output->Max());
+    if (context > 0 && longest > context) {
+      return Status::Error("requests of up to " + std::to_string(longest) +
+                           " tokens (input + output) exceed the " + std::to_string(context) +
+                           "-token context of " + limits.model_name +
+                           ": shorten --input-len or --output-len");
+    }
+    if (kv > 0 && longest > kv) {
+      return Status::Error("requests of up to " + std::to_string(longest) +
+                           " tokens need more KV cache than one replica holds (" +
+                           std::to_string(kv) + " tokens): use more chips per replica, "
+                           "--kv-precision fp8, or shorter requests");
+    }
   }
   const std::string arrival = ToLower(o.arrival.empty() ? preset->arrival : o.arrival);
   if (arrival == "closed") {

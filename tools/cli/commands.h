@@ -12,6 +12,7 @@ void AddListCommand(CLI::App* sub, CliContext* ctx);
 void AddShowCommand(CLI::App* sub, CliContext* ctx);
 void AddEstimateCommand(CLI::App* sub, CliContext* ctx);
 void AddRunCommand(CLI::App* sub, CliContext* ctx);
+void AddSimulateCommand(CLI::App* sub, CliContext* ctx);
 
 }  // namespace perftco::cli
 

@@ -4,6 +4,7 @@
 #include "estimate_json.h"
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
+#include "simulate_report.h"
 
 namespace perftco::cli {
 namespace {
@@ -84,8 +85,14 @@ Status RunScenario(CliContext* ctx, const std::string& path, bool json) {
   PERFTCO_ASSIGN_OR_RETURN(YAML::Node root, LoadScenarioYaml(path));
   const std::string kind = ScenarioKind(root);
   if (kind == "workload-comparison") return RunWorkloadComparison(ctx, root, path, json);
+  if (kind == "simulate") {
+    PERFTCO_ASSIGN_OR_RETURN(SimulateOptions o, ParseSimulateScenario(root, path));
+    SimulateOutputs out;
+    out.json = json;
+    return RunSimulate(ctx, o, out);
+  }
   return Status::Error(path + ": unknown scenario kind '" + kind +
-                       "': use workload-comparison");
+                       "': use workload-comparison or simulate");
 }
 
 }  // namespace
