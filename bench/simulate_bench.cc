@@ -49,15 +49,15 @@ void Run(benchmark::State& state, const char* preset, double rate, bool exact) {
 
 // Chat at 80 requests/s: 90% of what the 8 replicas finish (about 89/s at 256 sequences each).
 void BM_SimulateChat8Replicas(benchmark::State& state) { Run(state, "chat", 80, false); }
-BENCHMARK(BM_SimulateChat8Replicas)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_SimulateChat8Replicas)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
 // Reasoning (about 11,000 output tokens) at 3.5 requests/s over the same 8 replicas.
-void BM_SimulateReasoning8Replicas(benchmark::State& state) {
-  Run(state, "reasoning", 3.5, false);
-}
-BENCHMARK(BM_SimulateReasoning8Replicas)->Arg(100000)->Unit(benchmark::kMillisecond)
-    ->Iterations(1);
+void BM_SimulateReasoning8Replicas(benchmark::State& state) { Run(state, "reasoning", 3.5, false); }
+BENCHMARK(BM_SimulateReasoning8Replicas)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // The same chat load stepped one iteration at a time, for comparison.
 void BM_SimulateChatExactSteps(benchmark::State& state) { Run(state, "chat", 80, true); }

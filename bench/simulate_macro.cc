@@ -34,17 +34,17 @@ int Report(const char* name, const perftco::Setup& setup, const perftco::Workloa
   }
   const auto t0 = std::chrono::steady_clock::now();
   auto s = perftco::RunSimulation(*setup.cost, o, **src);
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!s.ok()) {
     std::fprintf(stderr, "%s: %s\n", name, s.status().message().c_str());
     return 1;
   }
-  std::printf("%-34s %9lld req %7.2f s wall %11.0f req/s %11.0f events/s %11.0f steps/s "
-              "%7.1f MB peak  (%lld preemptions, simulated %.0f s)\n",
-              name, static_cast<long long>(s->requests), wall, s->requests / wall,
-              s->events / wall, s->steps / wall, PeakRssMb(),
-              static_cast<long long>(s->preemptions), s->duration_s);
+  std::printf(
+      "%-34s %9lld req %7.2f s wall %11.0f req/s %11.0f events/s %11.0f steps/s "
+      "%7.1f MB peak  (%lld preemptions, simulated %.0f s)\n",
+      name, static_cast<long long>(s->requests), wall, static_cast<double>(s->requests) / wall,
+      static_cast<double>(s->events) / wall, static_cast<double>(s->steps) / wall, PeakRssMb(),
+      static_cast<long long>(s->preemptions), s->duration.value());
   std::fflush(stdout);
   return 0;
 }

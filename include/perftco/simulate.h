@@ -5,10 +5,10 @@
 #ifndef PERFTCO_SIMULATE_H_
 #define PERFTCO_SIMULATE_H_
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -25,12 +25,12 @@ struct ServingOptions {
   int64_t token_budget = 0;           // tokens per step; 0 = the scheduler's default
   bool prefix_caching = false;
   std::string preemption = "recompute";  // recompute or swap
-  double swap_space_gb = 4.0;         // host memory per chip for swapped KV (vLLM swap_space)
-  std::string router = "round-robin"; // Routers()
-  int prefill_replicas = 0;           // > 0: that many replicas only prefill, the rest decode
-  bool exact_steps = false;           // step every iteration (no fast-forward)
-  double slo_ttft_ms = 0;             // goodput counts requests within both SLOs; 0 = none
-  double slo_tpot_ms = 0;
+  Bytes swap_space = Bytes(4 * kGiB);    // host memory per chip for swapped KV (vLLM swap_space)
+  std::string router = "round-robin";    // Routers()
+  int prefill_replicas = 0;              // > 0: that many replicas only prefill, the rest decode
+  bool exact_steps = false;              // step every iteration (no fast-forward)
+  Seconds slo_ttft;                      // goodput counts requests within both SLOs; 0 = none
+  Seconds slo_tpot;
 };
 
 // One finished request, as observers see it.
@@ -41,7 +41,7 @@ struct RequestRecord {
   Seconds first_scheduled;  // first admitted into a batch
   Seconds first_token;
   Seconds finish;
-  Seconds queue;            // all time spent waiting in queues (incl. after preemptions)
+  Seconds queue;  // all time spent waiting in queues (incl. after preemptions)
   int preemptions = 0;
   int64_t cached_tokens = 0;  // prompt tokens served from the prefix cache at first admission
   Bytes kv_transferred;       // disaggregated: KV bytes moved to the decode replica
@@ -63,14 +63,14 @@ struct ReplicaSegment {
   int64_t steps = 0;
   Seconds step_time;
   Seconds step_slope;
-  int64_t decode_seqs = 0;      // per step
-  int64_t rejoined = 0;         // of those, back from swap or a KV transfer in the first step:
-                                // their gap since the last token is reported on its own
-  int64_t prefill_tokens = 0;   // in the (single) step
-  int64_t new_tokens = 0;       // output tokens produced over the segment
-  int64_t running = 0;          // sequences in the batch
+  int64_t decode_seqs = 0;     // per step
+  int64_t rejoined = 0;        // of those, back from swap or a KV transfer in the first step:
+                               // their gap since the last token is reported on its own
+  int64_t prefill_tokens = 0;  // in the (single) step
+  int64_t new_tokens = 0;      // output tokens produced over the segment
+  int64_t running = 0;         // sequences in the batch
   int64_t waiting = 0;
-  double kv_used_start = 0;     // fraction of the replica's KV blocks
+  double kv_used_start = 0;  // fraction of the replica's KV blocks
   double kv_used_end = 0;
 };
 
@@ -97,7 +97,7 @@ class SimObserver {
 };
 
 struct LatencyStats {
-  double mean = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;  // seconds
+  Seconds mean, p50, p90, p99, max;
 };
 
 struct SimulationSummary {
@@ -111,37 +111,37 @@ struct SimulationSummary {
   int64_t kv_blocks_per_replica = 0;
   int block_size = 0;
   // Requests and time
-  int64_t requests = 0;        // finished
+  int64_t requests = 0;  // finished
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
-  double duration_s = 0;       // first arrival to last finish
+  Seconds duration;  // first arrival to last finish
   double requests_per_s = 0;
   double throughput_input_tokens_per_s = 0;
   double throughput_output_tokens_per_s = 0;
   double output_tokens_per_s_per_chip = 0;
   // Latency
-  LatencyStats ttft_s, tpot_s, itl_s, e2e_s, queue_s;
+  LatencyStats ttft, tpot, itl, e2e, queue;
   // Pressure
   int64_t preemptions = 0;
   int64_t preempted_requests = 0;
   int64_t swaps = 0;
-  int64_t recomputed_tokens = 0;  // prefill tokens spent again after recompute preemptions
+  int64_t recomputed_tokens = 0;   // prefill tokens spent again after recompute preemptions
   double kv_utilization_mean = 0;  // time-weighted, over replicas
   double kv_utilization_peak = 0;
-  double running_mean = 0;         // sequences in a replica's batch, time-weighted
-  double decode_batch_mean = 0;    // decode sequences per step
+  double running_mean = 0;           // sequences in a replica's batch, time-weighted
+  double decode_batch_mean = 0;      // decode sequences per step
   double prefix_cache_hit_rate = 0;  // prompt tokens served from the cache / prompt tokens
-  double kv_transfer_bytes = 0;
+  Bytes kv_transfer;
   // Little's law: time-averaged counts, and arrival rate x mean time, from independent tallies.
   double mean_requests_in_system = 0;
   double mean_requests_waiting = 0;
   // SLOs
-  double slo_ttft_ms = 0, slo_tpot_ms = 0;
+  Seconds slo_ttft, slo_tpot;
   int64_t requests_within_slo = 0;
   double goodput_requests_per_s = 0;
   // Cost of the simulation itself
-  int64_t steps = 0;         // engine iterations simulated (all replicas)
-  int64_t events = 0;        // discrete events processed
+  int64_t steps = 0;             // engine iterations simulated (all replicas)
+  int64_t events = 0;            // discrete events processed
   int64_t step_evaluations = 0;  // CostModel::Step calls
 };
 

@@ -19,14 +19,14 @@ namespace perftco {
 // same across its turns (each turn's prompt is the conversation so far), which is what prefix
 // caching and prefix-affinity routing key on.
 struct Request {
-  uint64_t id = 0;           // issue order, from 0
+  uint64_t id = 0;  // issue order, from 0
   Seconds arrival;
-  int64_t input_tokens = 0;  // prompt
-  int64_t output_tokens = 0; // tokens to generate (>= 1)
-  uint64_t session = 0;      // 0: not part of a session
-  uint64_t prefix_id = 0;    // 0: no shared prefix
+  int64_t input_tokens = 0;   // prompt
+  int64_t output_tokens = 0;  // tokens to generate (>= 1)
+  uint64_t session = 0;       // 0: not part of a session
+  uint64_t prefix_id = 0;     // 0: no shared prefix
   int64_t prefix_tokens = 0;
-  int64_t line = 0;          // trace line it came from; 0 for synthetic requests
+  int64_t line = 0;  // trace line it came from; 0 for synthetic requests
 };
 
 // A stream of requests in arrival order. Closed loops and sessions react to finishes, so the next
@@ -51,24 +51,24 @@ class RequestSource {
 
 // What a user names: a preset or a trace, and any of the preset's settings to override.
 struct WorkloadOptions {
-  std::string workload = "chat";   // a preset (WorkloadPresets()) or a .csv / .jsonl trace
-  std::string arrival;             // poisson, gamma, constant, closed; "" = the preset's
-  double rate = 0;                 // requests per second (sessions per second when multi-turn)
-  double burstiness = 1.0;         // gamma: coefficient of variation of the inter-arrival gaps
-  int64_t users = 0;               // closed loop: concurrent users
-  std::optional<double> think_time_s;  // closed loop and sessions: gap after a finish
-  int64_t requests = 1000;         // requests to issue (a trace: at most this many; 0 = all)
+  std::string workload = "chat";      // a preset (WorkloadPresets()) or a .csv / .jsonl trace
+  std::string arrival;                // poisson, gamma, constant, closed; "" = the preset's
+  double rate = 0;                    // requests per second (sessions per second when multi-turn)
+  double burstiness = 1.0;            // gamma: coefficient of variation of the inter-arrival gaps
+  int64_t users = 0;                  // closed loop: concurrent users
+  std::optional<Seconds> think_time;  // closed loop and sessions: gap after a finish
+  int64_t requests = 1000;            // requests to issue (a trace: at most this many; 0 = all)
   uint64_t seed = 1;
-  std::string input_len;           // a length spec (LengthDistributions()); "" = the preset's
+  std::string input_len;  // a length spec (LengthDistributions()); "" = the preset's
   std::string output_len;
-  std::string turns;               // turns per session, a length spec; "" = the preset's
-  int64_t shared_prefix = -1;      // tokens of a system prompt shared by all; -1 = the preset's
+  std::string turns;           // turns per session, a length spec; "" = the preset's
+  int64_t shared_prefix = -1;  // tokens of a system prompt shared by all; -1 = the preset's
 };
 
 // What a request may not exceed: the model's context and one replica's KV cache. Trace requests
 // beyond them are errors; synthetic lengths are drawn within them.
 struct WorkloadLimits {
-  int64_t max_context = 0;        // input + output; 0 = unlimited
+  int64_t max_context = 0;  // input + output; 0 = unlimited
   std::string model_name;
   int64_t kv_token_capacity = 0;  // tokens of KV one replica holds; 0 = unlimited
 };

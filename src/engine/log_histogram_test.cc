@@ -18,7 +18,7 @@ TEST(LogHistogram, QuantilesAreWithinATenthOfAPercentOfTheExactOrderStatistic) {
   }
   std::sort(v.begin(), v.end());
   for (double q : {0.01, 0.5, 0.9, 0.99, 0.999}) {
-    const double exact = v[static_cast<size_t>(q * v.size()) - 1];
+    const double exact = v[static_cast<size_t>(q * static_cast<double>(v.size())) - 1];
     EXPECT_NEAR(h.Quantile(q) / exact, 1.0, 1e-3) << q;
   }
   EXPECT_DOUBLE_EQ(h.Quantile(0.0), v.front());

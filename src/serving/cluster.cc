@@ -12,7 +12,7 @@ Cluster::Cluster(const CostModel& cost, const ServingOptions& o, RequestSource& 
       observers_(std::move(observers)),
       timer_(cost),
       network_(cost.hardware(), cost.efficiency()),
-      metrics_(cost.plan().replicas, o.slo_ttft_ms * 1e-3, o.slo_tpot_ms * 1e-3) {}
+      metrics_(cost.plan().replicas, o.slo_ttft, o.slo_tpot) {}
 
 Result<std::unique_ptr<Cluster>> Cluster::Make(const CostModel& cost, const ServingOptions& o,
                                                RequestSource& source,
@@ -25,7 +25,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Make(const CostModel& cost, const Serv
   if (o.max_seqs < 1) return Status::Error("--max-seqs must be at least 1");
   ReplicaConfig rc;
   rc.policy = policy;
-  rc.token_budget = o.token_budget > 0            ? o.token_budget
+  rc.token_budget = o.token_budget > 0                 ? o.token_budget
                     : policy->default_token_budget > 0 ? policy->default_token_budget
                                                        : cost.engine().max_batched_tokens;
   if (rc.token_budget < 1) return Status::Error("the token budget must be positive");
@@ -53,11 +53,12 @@ Result<std::unique_ptr<Cluster>> Cluster::Make(const CostModel& cost, const Serv
     rc.swap = true;
     rc.host_link_bytes_per_s = cost.hardware().host_link.value();
     if (rc.host_link_bytes_per_s <= 0) {
-      return Status::Error(cost.hardware().name + " has no host-link bandwidth in the catalog: "
+      return Status::Error(cost.hardware().name +
+                           " has no host-link bandwidth in the catalog: "
                            "use --preemption recompute");
     }
-    if (o.swap_space_gb < 0) return Status::Error("--swap-space-gb must not be negative");
-    rc.swap_capacity_bytes = o.swap_space_gb * kGiB;
+    if (o.swap_space.value() < 0) return Status::Error("--swap-space-gb must not be negative");
+    rc.swap_capacity_bytes = o.swap_space.value();
   } else if (o.preemption != "recompute") {
     return Status::Error("unknown preemption '" + o.preemption + "': use recompute or swap");
   }
@@ -156,8 +157,8 @@ Status Cluster::OnHandoff(int replica, int slot, const Sequence& s, double t) {
   const bool crosses = (replica * chips) / domain != (to * chips) / domain || chips > domain;
   const double seconds = network_.PointToPoint(Bytes(per_chip), crosses).value();
   // One transfer at a time per replica's links.
-  const double start = std::max({t, link_free_[static_cast<size_t>(replica)],
-                                 link_free_[static_cast<size_t>(to)]});
+  const double start =
+      std::max({t, link_free_[static_cast<size_t>(replica)], link_free_[static_cast<size_t>(to)]});
   const double end = start + seconds;
   link_free_[static_cast<size_t>(replica)] = link_free_[static_cast<size_t>(to)] = end;
   uint64_t id;
@@ -204,9 +205,9 @@ Result<SimulationSummary> Cluster::Run() {
   PERFTCO_RETURN_IF_ERROR(sim_.Run());
   if (metrics_.arrived() == 0) return Status::Error("the workload has no requests");
   if (metrics_.finished() != metrics_.arrived()) {
-    return Status::Error("internal error: " +
-                         std::to_string(metrics_.arrived() - metrics_.finished()) +
-                         " requests never finished: please report this with the command line");
+    return Status::Error(
+        "internal error: " + std::to_string(metrics_.arrived() - metrics_.finished()) +
+        " requests never finished: please report this with the command line");
   }
   SimulationSummary s;
   s.scheduler = o_.scheduler;
@@ -227,7 +228,7 @@ Result<SimulationSummary> Cluster::Run() {
     prompt += r->prompt_tokens();
     hits += r->cache_hit_tokens();
   }
-  s.prefix_cache_hit_rate = prompt > 0 ? static_cast<double>(hits) / prompt : 0.0;
+  s.prefix_cache_hit_rate = prompt > 0 ? static_cast<double>(hits) / static_cast<double>(prompt) : 0.0;
   s.events = sim_.events_processed();
   s.step_evaluations = timer_.evaluations();
   return s;

@@ -19,8 +19,8 @@ class KvCache {
       : total_(total_blocks), prefix_caching_(prefix_caching) {}
 
   int64_t total() const { return total_; }
-  int64_t used() const { return used_; }            // referenced blocks, private or cached
-  int64_t free() const { return total_ - used_; }   // empty + evictable
+  int64_t used() const { return used_; }           // referenced blocks, private or cached
+  int64_t free() const { return total_ - used_; }  // empty + evictable
   bool prefix_caching() const { return prefix_caching_; }
   int64_t cached() const { return static_cast<int64_t>(table_.size()); }
   int64_t evictable() const { return static_cast<int64_t>(lru_.size()); }

@@ -7,11 +7,11 @@ namespace {
 
 LatencyStats Stats(const engine::LogHistogram& h) {
   LatencyStats s;
-  s.mean = h.mean();
-  s.p50 = h.Quantile(0.50);
-  s.p90 = h.Quantile(0.90);
-  s.p99 = h.Quantile(0.99);
-  s.max = h.max();
+  s.mean = Seconds(h.mean());
+  s.p50 = Seconds(h.Quantile(0.50));
+  s.p90 = Seconds(h.Quantile(0.90));
+  s.p99 = Seconds(h.Quantile(0.99));
+  s.max = Seconds(h.max());
   return s;
 }
 
@@ -84,29 +84,29 @@ void MetricsCollector::Fill(SimulationSummary* s) const {
   s->output_tokens = output_tokens_;
   const double start = std::max(0.0, first_arrival_);
   const double d = finished_ > 0 ? last_finish_ - start : 0.0;
-  s->duration_s = d;
+  s->duration = Seconds(d);
   const double inv = d > 0 ? 1.0 / d : 0.0;
   s->requests_per_s = static_cast<double>(finished_) * inv;
   s->throughput_input_tokens_per_s = static_cast<double>(input_tokens_) * inv;
   s->throughput_output_tokens_per_s = static_cast<double>(output_tokens_) * inv;
   s->output_tokens_per_s_per_chip =
       s->chips > 0 ? s->throughput_output_tokens_per_s / s->chips : 0.0;
-  s->ttft_s = Stats(ttft_);
-  s->tpot_s = Stats(tpot_);
-  s->itl_s = Stats(itl_);
-  s->e2e_s = Stats(e2e_);
-  s->queue_s = Stats(queue_);
+  s->ttft = Stats(ttft_);
+  s->tpot = Stats(tpot_);
+  s->itl = Stats(itl_);
+  s->e2e = Stats(e2e_);
+  s->queue = Stats(queue_);
   s->preempted_requests = preempted_requests_;
   const double replica_time = d * std::max(1, replicas_);
   s->kv_utilization_mean = replica_time > 0 ? kv_area_ / replica_time : 0.0;
   s->kv_utilization_peak = kv_peak_;
   s->running_mean = replica_time > 0 ? running_area_ / replica_time : 0.0;
   s->decode_batch_mean = steps_ > 0 ? decode_seq_steps_ / steps_ : 0.0;
-  s->kv_transfer_bytes = kv_transfer_bytes_;
+  s->kv_transfer = Bytes(kv_transfer_bytes_);
   s->mean_requests_in_system = d > 0 ? in_system_area_ / d : 0.0;
   s->mean_requests_waiting = d > 0 ? waiting_area_ / d : 0.0;
-  s->slo_ttft_ms = slo_ttft_s_ * 1e3;
-  s->slo_tpot_ms = slo_tpot_s_ * 1e3;
+  s->slo_ttft = Seconds(slo_ttft_s_);
+  s->slo_tpot = Seconds(slo_tpot_s_);
   s->requests_within_slo = within_slo_;
   s->goodput_requests_per_s = static_cast<double>(within_slo_) * inv;
 }

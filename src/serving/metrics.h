@@ -10,8 +10,8 @@ namespace perftco::serving {
 
 class MetricsCollector {
  public:
-  MetricsCollector(int replicas, double slo_ttft_s, double slo_tpot_s)
-      : replicas_(replicas), slo_ttft_s_(slo_ttft_s), slo_tpot_s_(slo_tpot_s) {}
+  MetricsCollector(int replicas, Seconds slo_ttft, Seconds slo_tpot)
+      : replicas_(replicas), slo_ttft_s_(slo_ttft.value()), slo_tpot_s_(slo_tpot.value()) {}
 
   void Arrived(double t);
   void Finished(const RequestRecord& r);

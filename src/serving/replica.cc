@@ -11,8 +11,8 @@ namespace perftco::serving {
 
 using workload::Mix64;
 
-Replica::Replica(int index, const ReplicaConfig& config, StepTimer* timer,
-                 engine::Simulator* sim, ReplicaHost* host)
+Replica::Replica(int index, const ReplicaConfig& config, StepTimer* timer, engine::Simulator* sim,
+                 ReplicaHost* host)
     : index_(index),
       c_(config),
       block_(std::max(1, config.block_size)),
@@ -193,9 +193,9 @@ int64_t Replica::StepsDoneBy(double elapsed) const {
     const double disc = b * b + 2.0 * d * elapsed;
     k = disc < 0 ? static_cast<double>(kmax) : (-b + std::sqrt(disc)) / d;
   }
-  int64_t ki = std::isfinite(k) ? static_cast<int64_t>(std::clamp(std::floor(k), 0.0,
-                                                                  static_cast<double>(kmax)))
-                                : kmax;
+  int64_t ki = std::isfinite(k)
+                   ? static_cast<int64_t>(std::clamp(std::floor(k), 0.0, static_cast<double>(kmax)))
+                   : kmax;
   while (ki < kmax && Elapsed(ki + 1) <= elapsed) ++ki;
   while (ki > 0 && Elapsed(ki) > elapsed) --ki;
   return ki;

@@ -27,7 +27,7 @@ struct ReplicaConfig {
   int64_t total_blocks = 0;
   bool prefix_caching = false;
   bool swap = false;
-  double swap_capacity_bytes = 0;   // per chip
+  double swap_capacity_bytes = 0;  // per chip
   double block_bytes_per_chip = 0;
   double host_link_bytes_per_s = 0;
   bool exact_steps = false;
@@ -97,12 +97,12 @@ class Replica : public engine::Actor {
     bool active = false;
     double t0 = 0;
     int64_t iter0 = 0;
-    int64_t k = 0;           // steps
-    double step_time = 0;    // of step 0 (plus extra)
-    double slope = 0;        // step j takes step_time + slope j
-    double extra = 0;        // swap transfer time, in step 0 (single steps only)
+    int64_t k = 0;         // steps
+    double step_time = 0;  // of step 0 (plus extra)
+    double slope = 0;      // step j takes step_time + slope j
+    double extra = 0;      // swap transfer time, in step 0 (single steps only)
     int64_t decode_seqs = 0;
-    double decode_ctx = 0;   // of step 0
+    double decode_ctx = 0;  // of step 0
     int64_t prefill_tokens = 0;
     double kv_start = 0;
     std::vector<Chunk> chunks;
@@ -122,8 +122,8 @@ class Replica : public engine::Actor {
   Status Build(double now);
   Status Commit(double now);
   void CutWindow(double now);
-  double Elapsed(int64_t steps) const;          // seconds of the first `steps` of the plan
-  int64_t StepsDoneBy(double elapsed) const;    // largest k with Elapsed(k) <= elapsed
+  double Elapsed(int64_t steps) const;        // seconds of the first `steps` of the plan
+  int64_t StepsDoneBy(double elapsed) const;  // largest k with Elapsed(k) <= elapsed
   // Sequence bookkeeping.
   int32_t NewSlot(Sequence s);
   void FreeSlot(int32_t slot);
@@ -167,12 +167,11 @@ class Replica : public engine::Actor {
   std::vector<int32_t> free_slots_;
   int32_t run_head_ = -1, run_tail_ = -1;
   int64_t running_ = 0;
-  std::vector<int32_t> prefilling_;     // admission order
+  std::vector<int32_t> prefilling_;  // admission order
   std::vector<int32_t> static_ready_;
   std::deque<int32_t> waiting_;
   std::deque<int32_t> swapped_;
   int64_t outstanding_ = 0;
-  int64_t static_reserved_ = 0;         // static batching: blocks promised to the batch
 
   // Decode aggregate.
   int64_t iter_ = 0;

@@ -18,7 +18,7 @@ using testing::Req;
 using testing::SetupFor;
 
 Result<SimulationSummary> RunList(const CostModel& cost, std::vector<Request> reqs,
-                              const ServingOptions& o, Recorder* rec) {
+                                  const ServingOptions& o, Recorder* rec) {
   ListSource src(std::move(reqs));
   return RunSimulation(cost, o, src, {rec});
 }
@@ -36,7 +36,7 @@ TEST(Replica, PreemptsTheNewestRunningRequestWhenBlocksRunOut) {
   ServingOptions o;
   // Three long generations; together they outgrow the cache.
   auto s = RunList(*setup->cost, {Req(0.0, 100, 1500), Req(0.01, 100, 1500), Req(0.02, 100, 1500)},
-               o, &rec);
+                   o, &rec);
   ASSERT_TRUE(s.ok()) << s.status().message();
   ASSERT_FALSE(rec.preempted.empty());
   EXPECT_EQ(rec.preempted.front(), 2u);  // the last admitted goes first, as in vLLM
@@ -63,7 +63,7 @@ TEST(Replica, SwapPreemptionMovesKvOverTheHostLinkInsteadOfRecomputing) {
   EXPECT_EQ(swapped->recomputed_tokens, 0);
   EXPECT_EQ(swapped->requests, 3);
   // No host memory for swap: it falls back to recompute.
-  o.swap_space_gb = 0;
+  o.swap_space = Bytes(0);
   auto fallback = RunList(*setup->cost, reqs, o, &none_rec);
   ASSERT_TRUE(fallback.ok());
   EXPECT_EQ(fallback->swaps, 0);
@@ -72,8 +72,7 @@ TEST(Replica, SwapPreemptionMovesKvOverTheHostLinkInsteadOfRecomputing) {
 
 TEST(Replica, ChunkedPrefillNeverExceedsTheTokenBudgetAndOrcaRunsWholePrompts) {
   auto setup = SetupFor(Options("llama-3.1-8b", "h100-sxm", 1, 1));
-  const std::vector<Request> reqs = {Req(0, 20000, 10), Req(0.001, 3000, 10),
-                                     Req(0.002, 3000, 10)};
+  const std::vector<Request> reqs = {Req(0, 20000, 10), Req(0.001, 3000, 10), Req(0.002, 3000, 10)};
   for (const char* scheduler : {"vllm-v1", "sarathi"}) {
     Recorder rec;
     ServingOptions o;

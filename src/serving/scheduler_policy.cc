@@ -19,9 +19,8 @@ const std::vector<SchedulerPolicy>& SchedulerPolicies() {
        "Sarathi-Serve stall-free batching: decodes first, then prompt chunks within a small token "
        "budget (default 512)",
        true, false, true, 512},
-      {"orca",
-       "Orca iteration-level batching: decodes plus whole prompts (no chunking)", false, false,
-       true, 0},
+      {"orca", "Orca iteration-level batching: decodes plus whole prompts (no chunking)", false,
+       false, true, 0},
       {"static",
        "static batching (a baseline): fill an empty replica, prefill the batch, decode until "
        "every sequence ends",

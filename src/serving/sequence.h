@@ -28,13 +28,13 @@ struct Sequence {
   int64_t target = 0;          // tokens to prefill: prompt + generated at (re)admission
   int64_t private_blocks = 0;  // blocks held without a content key
   std::vector<uint64_t> cached_keys;  // prefix-cache blocks held, from position 0, in order
-  bool kv_elsewhere = false;   // waiting with its KV in host memory or on a prefill replica
+  bool kv_elsewhere = false;          // waiting with its KV in host memory or on a prefill replica
   int64_t swapped_blocks = 0;
   // Decode aggregate: context at the step starting after `i` iterations is z + i.
   int64_t z = 0;
   int64_t base_iter = 0;
   int64_t base_generated = 0;
-  uint64_t version = 0;        // of its finish-heap entry; 0 = none (never reused)
+  uint64_t version = 0;  // of its finish-heap entry; 0 = none (never reused)
   // Running list (admission order), as slot indices; -1 = none.
   int32_t prev = -1, next = -1;
   // Timing and accounting.
@@ -43,7 +43,7 @@ struct Sequence {
   int preemptions = 0;
   int64_t cached_tokens = 0;
   int prefill_replica = -1;
-  double kv_transferred = 0;   // bytes
+  double kv_transferred = 0;  // bytes
   bool admitted_once = false;
 };
 

@@ -10,8 +10,10 @@ namespace {
 
 const std::vector<std::string>& SetupKeyNames() {
   static const std::vector<std::string> kKeys = {
-      "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "precision",
-      "activation_precision", "kv_precision", "mem_fraction", "max_batched_tokens"};
+      "model",        "hardware",     "chips",
+      "tp",           "pp",           "ep",
+      "dp_attention", "precision",    "activation_precision",
+      "kv_precision", "mem_fraction", "max_batched_tokens"};
   return kKeys;
 }
 
@@ -31,12 +33,13 @@ Status Read(const YAML::Node& root, const char* key, const std::string& path, T*
 const std::vector<std::string>& SimulateScenarioKeys() {
   static const std::vector<std::string> kKeys = [] {
     std::vector<std::string> k = {
-        "kind",          "name",          "description",      "replicas",      "workload",
-        "arrival",       "rate",          "burstiness",       "users",         "think_time_s",
-        "requests",      "seed",          "input_len",        "output_len",    "turns",
-        "shared_prefix", "scheduler",     "max_seqs",         "token_budget",  "prefix_caching",
-        "preemption",    "swap_space_gb", "router",           "prefill_replicas",
-        "exact_steps",   "slo_ttft_ms",   "slo_tpot_ms"};
+        "kind",        "name",          "description",  "replicas",
+        "workload",    "arrival",       "rate",         "burstiness",
+        "users",       "think_time_s",  "requests",     "seed",
+        "input_len",   "output_len",    "turns",        "shared_prefix",
+        "scheduler",   "max_seqs",      "token_budget", "prefix_caching",
+        "preemption",  "swap_space_gb", "router",       "prefill_replicas",
+        "exact_steps", "slo_ttft_ms",   "slo_tpot_ms"};
     k.insert(k.end(), SetupKeyNames().begin(), SetupKeyNames().end());
     return k;
   }();
@@ -83,7 +86,7 @@ Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std:
   if (root["think_time_s"]) {
     double t = 0;
     PERFTCO_RETURN_IF_ERROR(Read(root, "think_time_s", path, &t));
-    w.think_time_s = t;
+    w.think_time = Seconds(t);
   }
   PERFTCO_RETURN_IF_ERROR(Read(root, "requests", path, &w.requests));
   PERFTCO_RETURN_IF_ERROR(Read(root, "seed", path, &w.seed));
@@ -103,12 +106,19 @@ Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std:
   PERFTCO_RETURN_IF_ERROR(Read(root, "token_budget", path, &s.token_budget));
   PERFTCO_RETURN_IF_ERROR(Read(root, "prefix_caching", path, &s.prefix_caching));
   PERFTCO_RETURN_IF_ERROR(Read(root, "preemption", path, &s.preemption));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "swap_space_gb", path, &s.swap_space_gb));
+  if (root["swap_space_gb"]) {
+    double gb = 0;
+    PERFTCO_RETURN_IF_ERROR(Read(root, "swap_space_gb", path, &gb));
+    s.swap_space = Bytes(gb * kGiB);
+  }
   PERFTCO_RETURN_IF_ERROR(Read(root, "router", path, &s.router));
   PERFTCO_RETURN_IF_ERROR(Read(root, "prefill_replicas", path, &s.prefill_replicas));
   PERFTCO_RETURN_IF_ERROR(Read(root, "exact_steps", path, &s.exact_steps));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "slo_ttft_ms", path, &s.slo_ttft_ms));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "slo_tpot_ms", path, &s.slo_tpot_ms));
+  double ttft_ms = 0, tpot_ms = 0;
+  PERFTCO_RETURN_IF_ERROR(Read(root, "slo_ttft_ms", path, &ttft_ms));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "slo_tpot_ms", path, &tpot_ms));
+  s.slo_ttft = Milliseconds(ttft_ms);
+  s.slo_tpot = Milliseconds(tpot_ms);
   return o;
 }
 

@@ -1,6 +1,5 @@
 // RunSimulation and the summary's JSON form.
 #include "perftco/simulate.h"
-
 #include "serving/cluster.h"
 #include "serving/router.h"
 #include "serving/scheduler_policy.h"
@@ -40,11 +39,11 @@ namespace {
 
 nlohmann::ordered_json StatsJson(const LatencyStats& s) {
   nlohmann::ordered_json j;
-  j["mean"] = s.mean;
-  j["p50"] = s.p50;
-  j["p90"] = s.p90;
-  j["p99"] = s.p99;
-  j["max"] = s.max;
+  j["mean"] = s.mean.value();
+  j["p50"] = s.p50.value();
+  j["p90"] = s.p90.value();
+  j["p99"] = s.p99.value();
+  j["max"] = s.max.value();
   return j;
 }
 
@@ -63,16 +62,16 @@ nlohmann::ordered_json SummaryJson(const SimulationSummary& s) {
   j["requests"] = s.requests;
   j["input_tokens"] = s.input_tokens;
   j["output_tokens"] = s.output_tokens;
-  j["duration_s"] = s.duration_s;
+  j["duration_s"] = s.duration.value();
   j["requests_per_s"] = s.requests_per_s;
   j["throughput_input_tokens_per_s"] = s.throughput_input_tokens_per_s;
   j["throughput_output_tokens_per_s"] = s.throughput_output_tokens_per_s;
   j["output_tokens_per_s_per_chip"] = s.output_tokens_per_s_per_chip;
-  j["ttft_s"] = StatsJson(s.ttft_s);
-  j["tpot_s"] = StatsJson(s.tpot_s);
-  j["itl_s"] = StatsJson(s.itl_s);
-  j["e2e_s"] = StatsJson(s.e2e_s);
-  j["queue_s"] = StatsJson(s.queue_s);
+  j["ttft_s"] = StatsJson(s.ttft);
+  j["tpot_s"] = StatsJson(s.tpot);
+  j["itl_s"] = StatsJson(s.itl);
+  j["e2e_s"] = StatsJson(s.e2e);
+  j["queue_s"] = StatsJson(s.queue);
   j["preemptions"] = s.preemptions;
   j["preempted_requests"] = s.preempted_requests;
   j["swaps"] = s.swaps;
@@ -82,11 +81,11 @@ nlohmann::ordered_json SummaryJson(const SimulationSummary& s) {
   j["running_mean"] = s.running_mean;
   j["decode_batch_mean"] = s.decode_batch_mean;
   j["prefix_cache_hit_rate"] = s.prefix_cache_hit_rate;
-  j["kv_transfer_bytes"] = s.kv_transfer_bytes;
+  j["kv_transfer_bytes"] = s.kv_transfer.value();
   j["mean_requests_in_system"] = s.mean_requests_in_system;
   j["mean_requests_waiting"] = s.mean_requests_waiting;
-  j["slo_ttft_ms"] = s.slo_ttft_ms;
-  j["slo_tpot_ms"] = s.slo_tpot_ms;
+  j["slo_ttft_ms"] = s.slo_ttft.value() * 1e3;
+  j["slo_tpot_ms"] = s.slo_tpot.value() * 1e3;
   j["requests_within_slo"] = s.requests_within_slo;
   j["goodput_requests_per_s"] = s.goodput_requests_per_s;
   j["steps"] = s.steps;

@@ -20,8 +20,7 @@ using testing::Req;
 using testing::SetupFor;
 using testing::Simulate;
 
-WorkloadOptions Preset(const std::string& name, double rate, int64_t requests,
-                       uint64_t seed = 1) {
+WorkloadOptions Preset(const std::string& name, double rate, int64_t requests, uint64_t seed = 1) {
   WorkloadOptions w;
   w.workload = name;
   w.rate = rate;
@@ -76,8 +75,8 @@ TEST(Simulation, ObeysLittlesLawForTheSystemAndTheQueue) {
   ASSERT_GT(s->preemptions, 0);
   ASSERT_GT(s->mean_requests_waiting, 0.1);
   // L = lambda W, with L from the time-integrated counts and W from per-request latencies.
-  EXPECT_NEAR(s->mean_requests_in_system / (s->requests_per_s * s->e2e_s.mean), 1.0, 1e-9);
-  EXPECT_NEAR(s->mean_requests_waiting / (s->requests_per_s * s->queue_s.mean), 1.0, 1e-9);
+  EXPECT_NEAR(s->mean_requests_in_system / (s->requests_per_s * s->e2e.mean.value()), 1.0, 1e-9);
+  EXPECT_NEAR(s->mean_requests_waiting / (s->requests_per_s * s->queue.mean.value()), 1.0, 1e-9);
 }
 
 TEST(Simulation, AFixedBatchWithoutArrivalsMatchesTheEstimate) {
@@ -89,8 +88,8 @@ TEST(Simulation, AFixedBatchWithoutArrivalsMatchesTheEstimate) {
   };
   // Prompts that fit one step of 8192 tokens, so that every sequence starts decoding together,
   // as the estimate assumes.
-  for (const Case& c : {Case{"vllm-v1", 32, 256, 512}, Case{"static", 128, 64, 1000},
-                        Case{"orca", 8, 1000, 300}}) {
+  for (const Case& c :
+       {Case{"vllm-v1", 32, 256, 512}, Case{"static", 128, 64, 1000}, Case{"orca", 8, 1000, 300}}) {
     std::vector<Request> reqs;
     for (int64_t i = 0; i < c.batch; ++i) reqs.push_back(Req(0.0, c.isl, c.osl));
     ListSource src(reqs);
@@ -102,8 +101,8 @@ TEST(Simulation, AFixedBatchWithoutArrivalsMatchesTheEstimate) {
     ASSERT_TRUE(e.ok());
     EXPECT_NEAR(s->throughput_output_tokens_per_s / e->output_tokens_per_s, 1.0, 0.02)
         << c.scheduler;
-    EXPECT_NEAR(s->tpot_s.mean / e->tpot.value(), 1.0, 0.02) << c.scheduler;
-    EXPECT_NEAR(s->ttft_s.mean / e->ttft.value(), 1.0, 0.02) << c.scheduler;
+    EXPECT_NEAR(s->tpot.mean / e->tpot, 1.0, 0.02) << c.scheduler;
+    EXPECT_NEAR(s->ttft.mean / e->ttft, 1.0, 0.02) << c.scheduler;
   }
 }
 
@@ -118,7 +117,7 @@ TEST(Simulation, TtftRisesAndThroughputSaturatesPastCapacity) {
     w.rate = rate;
     auto s = Simulate(*setup->cost, w, ServingOptions());
     ASSERT_TRUE(s.ok());
-    ttft.push_back(s->ttft_s.mean);
+    ttft.push_back(s->ttft.mean.value());
     tput.push_back(s->throughput_output_tokens_per_s);
   }
   for (size_t i = 1; i < rates.size(); ++i) EXPECT_GT(ttft[i], ttft[i - 1]) << rates[i];
@@ -151,7 +150,7 @@ TEST(Simulation, PrefixCachingLowersTtftForMultiTurnSessions) {
   ASSERT_TRUE(cold.ok() && warm.ok());
   EXPECT_EQ(cold->prefix_cache_hit_rate, 0.0);
   EXPECT_GT(warm->prefix_cache_hit_rate, 0.5);
-  EXPECT_LT(warm->ttft_s.mean, 0.6 * cold->ttft_s.mean);
+  EXPECT_LT(warm->ttft.mean, 0.6 * cold->ttft.mean);
   EXPECT_EQ(warm->requests, cold->requests);
 }
 
@@ -169,12 +168,12 @@ TEST(Simulation, DisaggregationMovesEachPromptsKvToTheDecodePool) {
     EXPECT_EQ(r.replica, 0);
     if (r.request.output_tokens > 1) {
       EXPECT_EQ(r.decode_replica, 1);
-      prompt_kv += static_cast<double>(r.request.input_tokens) *
-                   cost.Memory().kv_bytes_per_token.value();
+      prompt_kv +=
+          static_cast<double>(r.request.input_tokens) * cost.Memory().kv_bytes_per_token.value();
     }
   }
   ASSERT_GT(prompt_kv, 0);
-  EXPECT_NEAR(s->kv_transfer_bytes / prompt_kv, 1.0, 1e-12);
+  EXPECT_NEAR(s->kv_transfer.value() / prompt_kv, 1.0, 1e-12);
   // Prefill steps never slow the decode replica down, and no decode runs on the prefill one.
   int64_t decode_steps = 0;
   for (const ReplicaSegment& seg : rec.segments) {
@@ -189,7 +188,7 @@ TEST(Simulation, DisaggregationMovesEachPromptsKvToTheDecodePool) {
   // The transfer sits between the first token and the second: no gap is shorter than it.
   const CollectiveModel net(cost.hardware(), cost.efficiency());
   const double shortest = net.PointToPoint(cost.Memory().kv_bytes_per_token_per_chip, true).value();
-  EXPECT_GT(s->itl_s.max, shortest);
+  EXPECT_GT(s->itl.max.value(), shortest);
 }
 
 TEST(Simulation, TheSameSeedGivesByteIdenticalJsonAndAnotherSeedDoesNot) {
@@ -208,8 +207,7 @@ TEST(Simulation, TheSameSeedGivesByteIdenticalJsonAndAnotherSeedDoesNot) {
 // own work, within 0.5% (an absolute floor for values near zero).
 void ExpectAgree(const nlohmann::ordered_json& fast, const nlohmann::ordered_json& exact,
                  const std::string& path = "") {
-  static const std::set<std::string> kWork = {"steps", "events", "step_evaluations",
-                                              "exact_steps"};
+  static const std::set<std::string> kWork = {"steps", "events", "step_evaluations", "exact_steps"};
   for (auto it = exact.begin(); it != exact.end(); ++it) {
     const std::string key = path + it.key();
     if (kWork.count(it.key())) continue;
@@ -236,8 +234,8 @@ TEST(Simulation, FastForwardAgreesWithExactStepsOnEverySummaryMetric) {
   std::vector<Case> cases;
   cases.push_back({"chat, 2 replicas", Options("llama-3.1-8b", "h100-sxm", 1, 2),
                    Preset("chat", 40, 2000), ServingOptions()});
-  cases.push_back({"reasoning, preempting", tight, Preset("reasoning", 0.3, 150),
-                   ServingOptions()});
+  cases.push_back(
+      {"reasoning, preempting", tight, Preset("reasoning", 0.3, 150), ServingOptions()});
   ServingOptions cached;
   cached.prefix_caching = true;
   cached.router = "prefix-affinity";
@@ -282,10 +280,10 @@ TEST(Simulation, TraceErrorsStopTheRunNamingTheLine) {
 TEST(Simulation, GoodputCountsOnlyRequestsWithinBothTargets) {
   auto setup = Llama8b();
   ServingOptions o;
-  o.slo_ttft_ms = 1e6;
-  o.slo_tpot_ms = 1e6;
+  o.slo_ttft = Seconds(1e3);
+  o.slo_tpot = Seconds(1e3);
   auto all = Simulate(*setup->cost, Preset("chat", 30, 1000), o);
-  o.slo_tpot_ms = 1e-3;
+  o.slo_tpot = Microseconds(1);
   auto none = Simulate(*setup->cost, Preset("chat", 30, 1000), o);
   ASSERT_TRUE(all.ok() && none.ok());
   EXPECT_DOUBLE_EQ(all->goodput_requests_per_s, all->requests_per_s);

@@ -30,7 +30,7 @@ TEST(StepTimer, DecodeLinesMatchEveryStepTheyStandFor) {
       for (double per_seq : {100.0, 1500.0, 30000.0}) {
         int64_t k = 5000;
         double t0 = 0, dt = 0;
-        const double c0 = per_seq * n;
+        const double c0 = per_seq * static_cast<double>(n);
         timer.DecodeLine(n, c0, &k, &t0, &dt);
         ASSERT_GE(k, 1);
         for (int64_t j = 0; j < k; j += std::max<int64_t>(1, k / 97)) {

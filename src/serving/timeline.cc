@@ -40,8 +40,7 @@ std::string TimelineRecorder::Csv() const {
     const Bin& bin = bins_[b];
     std::snprintf(line, sizeof line, "%.6g,%.4f,%.4f,%.6f,%.6g,%.6g\n",
                   static_cast<double>(b) * width, bin.running / width, bin.waiting / width,
-                  bin.kv / width / std::max(1, replicas_), bin.output / width,
-                  bin.prefill / width);
+                  bin.kv / width / std::max(1, replicas_), bin.output / width, bin.prefill / width);
     out += line;
   }
   return out;

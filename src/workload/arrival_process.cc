@@ -40,8 +40,9 @@ const std::vector<NamedEntry>& ArrivalProcessTable() {
       {"poisson", "exponential gaps at --rate (memoryless, the usual serving benchmark)"},
       {"gamma", "gamma gaps at --rate with --burstiness CV (> 1: burstier than Poisson)"},
       {"constant", "equal gaps of 1 / --rate"},
-      {"closed", "--users concurrent users, each sending its next request --think-time-s after "
-                 "the last one finished"},
+      {"closed",
+       "--users concurrent users, each sending its next request --think-time-s after "
+       "the last one finished"},
   };
   return kTable;
 }
@@ -49,8 +50,7 @@ const std::vector<NamedEntry>& ArrivalProcessTable() {
 Result<std::unique_ptr<ArrivalProcess>> MakeArrivalProcess(const std::string& name, double rate,
                                                            double cv) {
   if (!(rate > 0)) {
-    return Status::Error("--rate must be positive for " + name +
-                         " arrivals (requests per second)");
+    return Status::Error("--rate must be positive for " + name + " arrivals (requests per second)");
   }
   if (name == "poisson") return std::unique_ptr<ArrivalProcess>(new Poisson(rate));
   if (name == "constant") return std::unique_ptr<ArrivalProcess>(new Constant(rate));

@@ -152,23 +152,26 @@ struct Entry {
 
 const std::vector<Entry>& Table() {
   static const std::vector<Entry> kTable = {
-      {{"fixed", "fixed:N, every draw is N"}, 1,
-       [](const auto& a, const auto& what, const auto& spec)
-           -> Result<std::unique_ptr<LengthDistribution>> {
+      {{"fixed", "fixed:N, every draw is N"},
+       1,
+       [](const auto& a, const auto& what,
+          const auto& spec) -> Result<std::unique_ptr<LengthDistribution>> {
          PERFTCO_ASSIGN_OR_RETURN(int64_t n, PositiveInt(a[0], what, spec));
          return std::unique_ptr<LengthDistribution>(new Fixed(n));
        }},
-      {{"uniform", "uniform:LO:HI, integers LO..HI inclusive"}, 2,
-       [](const auto& a, const auto& what, const auto& spec)
-           -> Result<std::unique_ptr<LengthDistribution>> {
+      {{"uniform", "uniform:LO:HI, integers LO..HI inclusive"},
+       2,
+       [](const auto& a, const auto& what,
+          const auto& spec) -> Result<std::unique_ptr<LengthDistribution>> {
          PERFTCO_ASSIGN_OR_RETURN(int64_t lo, PositiveInt(a[0], what, spec));
          PERFTCO_ASSIGN_OR_RETURN(int64_t hi, PositiveInt(a[1], what, spec));
          if (hi < lo) return Status::Error(what + " '" + spec + "': LO must not exceed HI");
          return std::unique_ptr<LengthDistribution>(new Uniform(lo, hi));
        }},
-      {{"normal", "normal:MEAN:SD, rounded, at least 1"}, 2,
-       [](const auto& a, const auto& what, const auto& spec)
-           -> Result<std::unique_ptr<LengthDistribution>> {
+      {{"normal", "normal:MEAN:SD, rounded, at least 1"},
+       2,
+       [](const auto& a, const auto& what,
+          const auto& spec) -> Result<std::unique_ptr<LengthDistribution>> {
          PERFTCO_ASSIGN_OR_RETURN(double mean, Number(a[0], what, spec));
          PERFTCO_ASSIGN_OR_RETURN(double sd, Number(a[1], what, spec));
          if (mean < 1 || sd < 0) {
@@ -178,8 +181,8 @@ const std::vector<Entry>& Table() {
        }},
       {{"lognormal", "lognormal:MEAN:SD, heavy-tailed, with this mean and standard deviation"},
        2,
-       [](const auto& a, const auto& what, const auto& spec)
-           -> Result<std::unique_ptr<LengthDistribution>> {
+       [](const auto& a, const auto& what,
+          const auto& spec) -> Result<std::unique_ptr<LengthDistribution>> {
          PERFTCO_ASSIGN_OR_RETURN(double mean, Number(a[0], what, spec));
          PERFTCO_ASSIGN_OR_RETURN(double sd, Number(a[1], what, spec));
          if (mean < 1 || sd < 0) {
@@ -187,7 +190,8 @@ const std::vector<Entry>& Table() {
          }
          return std::unique_ptr<LengthDistribution>(new LogNormal(mean, sd));
        }},
-      {{"empirical", "empirical:FILE, drawn uniformly from a file of one length per line"}, 1,
+      {{"empirical", "empirical:FILE, drawn uniformly from a file of one length per line"},
+       1,
        [](const auto& a, const auto& what, const auto&) { return LoadEmpirical(a[0], what); }},
   };
   return kTable;

@@ -36,9 +36,7 @@ uint64_t Rng::NextU64() {
 
 double Rng::Uniform() { return static_cast<double>(NextU64() >> 11) * 0x1.0p-53; }
 
-double Rng::UniformOpen() {
-  return (static_cast<double>(NextU64() >> 12) + 0.5) * 0x1.0p-52;
-}
+double Rng::UniformOpen() { return (static_cast<double>(NextU64() >> 12) + 0.5) * 0x1.0p-52; }
 
 int64_t Rng::UniformInt(int64_t lo, int64_t hi) {
   if (hi <= lo) return lo;

@@ -19,13 +19,13 @@ struct SyntheticConfig {
   std::unique_ptr<ArrivalProcess> arrival;  // null: closed loop of `users`
   int64_t users = 0;
   Seconds think_time;
-  std::unique_ptr<LengthDistribution> input;   // new tokens of each turn's prompt
+  std::unique_ptr<LengthDistribution> input;  // new tokens of each turn's prompt
   std::unique_ptr<LengthDistribution> output;
-  std::unique_ptr<LengthDistribution> turns;   // turns per session
+  std::unique_ptr<LengthDistribution> turns;  // turns per session
   int64_t shared_prefix = 0;  // system prompt tokens shared by every request (prefix_id 1)
   int64_t requests = 0;       // requests to issue in all
   uint64_t seed = 1;
-  int64_t max_tokens = 0;     // input + output of any request; 0 = unlimited
+  int64_t max_tokens = 0;  // input + output of any request; 0 = unlimited
 };
 
 // Session semantics: a session starts with a prompt of shared_prefix + input tokens; each later
@@ -52,8 +52,8 @@ class SyntheticSource : public RequestSource {
     }
   };
   struct Session {
-    int64_t turns_left = 0;   // after the one in flight
-    int64_t context = 0;      // prompt + output of the last turn
+    int64_t turns_left = 0;  // after the one in flight
+    int64_t context = 0;     // prompt + output of the last turn
   };
 
   Request StartSession(double t);

@@ -37,7 +37,7 @@ TEST(SyntheticSource, ClosedLoopKeepsExactlyUsersInFlight) {
   WorkloadOptions o;
   o.arrival = "closed";
   o.users = 3;
-  o.think_time_s = 0.5;
+  o.think_time = Seconds(0.5);
   o.requests = 10;
   auto src = Make(o);
   std::vector<Request> in_flight;
@@ -63,7 +63,7 @@ TEST(SyntheticSource, SessionTurnsResendTheConversationWithASharedSystemPrompt) 
   o.input_len = "fixed:100";
   o.output_len = "fixed:30";
   o.shared_prefix = 500;
-  o.think_time_s = 1.0;
+  o.think_time = Seconds(1.0);
   auto src = Make(o);
   Request prev = src->Pop();
   EXPECT_EQ(prev.input_tokens, 600);

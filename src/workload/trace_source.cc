@@ -1,9 +1,8 @@
 #include "workload/trace_source.h"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "perftco/names.h"
@@ -47,8 +46,7 @@ int Find(const std::vector<std::string>& header, std::initializer_list<const cha
 }
 
 const char* kArrivalKeys[] = {"arrival_s", "arrived_at", "timestamp", "arrival_time"};
-const char* kInputKeys[] = {"input_tokens", "num_prefill_tokens", "contexttokens",
-                            "prompt_tokens"};
+const char* kInputKeys[] = {"input_tokens", "num_prefill_tokens", "contexttokens", "prompt_tokens"};
 const char* kOutputKeys[] = {"output_tokens", "num_decode_tokens", "generatedtokens",
                              "completion_tokens"};
 
@@ -116,10 +114,10 @@ Status TraceSource::ReadHeader() {
   while (std::getline(ss, field, ',')) header.push_back(Trim(field));
   cols_.count = header.size();
   cols_.arrival = Find(header, {"arrival_s", "arrived_at", "timestamp", "arrival_time"});
-  cols_.input = Find(header, {"input_tokens", "num_prefill_tokens", "contexttokens",
-                              "prompt_tokens"});
-  cols_.output = Find(header, {"output_tokens", "num_decode_tokens", "generatedtokens",
-                               "completion_tokens"});
+  cols_.input =
+      Find(header, {"input_tokens", "num_prefill_tokens", "contexttokens", "prompt_tokens"});
+  cols_.output =
+      Find(header, {"output_tokens", "num_decode_tokens", "generatedtokens", "completion_tokens"});
   cols_.session = Find(header, {"session_id", "session"});
   cols_.prefix = Find(header, {"prefix_id"});
   cols_.prefix_tokens = Find(header, {"prefix_tokens", "prefix_len"});
@@ -171,8 +169,8 @@ Status TraceSource::ParseCsv(const std::string& line, Request* r) {
   size_t start = 0;
   while (true) {
     const size_t comma = line.find(',', start);
-    f.push_back(Trim(line.substr(start, comma == std::string::npos ? std::string::npos
-                                                                   : comma - start)));
+    f.push_back(
+        Trim(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -230,8 +228,9 @@ Status TraceSource::ParseJson(const std::string& line, Request* r) {
   const nlohmann::json* in = find(kInputKeys, 4);
   const nlohmann::json* out = find(kOutputKeys, 4);
   if (!a || !in || !out) {
-    return LineError("needs arrival_s, input_tokens and output_tokens (or the Vidur or Azure "
-                     "names)");
+    return LineError(
+        "needs arrival_s, input_tokens and output_tokens (or the Vidur or Azure "
+        "names)");
   }
   double time = 0;
   if (a->is_string()) {

@@ -86,8 +86,9 @@ TEST(TraceSource, BadLinesNameTheFileAndTheLine) {
   WorkloadLimits l;
   l.max_context = 100;
   l.model_name = "tiny";
-  EXPECT_NE(error("f.csv", h + "0,90,20\n", l).find("f.csv:2: a request of 90 + 20 tokens "
-                                                    "exceeds the 100-token context of tiny"),
+  EXPECT_NE(error("f.csv", h + "0,90,20\n", l)
+                .find("f.csv:2: a request of 90 + 20 tokens "
+                      "exceeds the 100-token context of tiny"),
             std::string::npos);
   EXPECT_NE(error("g.csv", "when,in,out\n").find("g.csv:1"), std::string::npos);
   EXPECT_NE(error("h.jsonl", "{\"arrival_s\": 0, \"input_tokens\": 3}\n").find("h.jsonl:1"),

@@ -30,14 +30,31 @@ struct Preset {
 const std::vector<Preset>& Presets() {
   static const std::vector<Preset> kPresets = {
       {{"chat", "single-turn chat: prompts and answers of about 1,000 tokens (lognormal)"},
-       "poisson", "lognormal:1000:500", "lognormal:1000:500", "fixed:1", 0, 0.0},
-      {{"reasoning", "a reasoning model: 1,000-token prompts, about 10,000 thinking tokens plus a "
-                     "1,000-token answer (lognormal, mean 11,000)"},
-       "poisson", "lognormal:1000:500", "lognormal:11000:4000", "fixed:1", 0, 0.0},
-      {{"agentic", "agent sessions of 4-12 turns over a shared 2,000-token system prompt; each "
-                   "turn resends the conversation plus ~600 new tokens, answers ~250 tokens, "
-                   "2 s of tool time between turns; --rate counts sessions"},
-       "poisson", "lognormal:600:300", "lognormal:250:150", "uniform:4:12", 2000, 2.0},
+       "poisson",
+       "lognormal:1000:500",
+       "lognormal:1000:500",
+       "fixed:1",
+       0,
+       0.0},
+      {{"reasoning",
+        "a reasoning model: 1,000-token prompts, about 10,000 thinking tokens plus a "
+        "1,000-token answer (lognormal, mean 11,000)"},
+       "poisson",
+       "lognormal:1000:500",
+       "lognormal:11000:4000",
+       "fixed:1",
+       0,
+       0.0},
+      {{"agentic",
+        "agent sessions of 4-12 turns over a shared 2,000-token system prompt; each "
+        "turn resends the conversation plus ~600 new tokens, answers ~250 tokens, "
+        "2 s of tool time between turns; --rate counts sessions"},
+       "poisson",
+       "lognormal:600:300",
+       "lognormal:250:150",
+       "uniform:4:12",
+       2000,
+       2.0},
   };
   return kPresets;
 }
@@ -87,18 +104,18 @@ Result<std::unique_ptr<RequestSource>> MakeRequestSource(const WorkloadOptions& 
   workload::SyntheticConfig c;
   c.requests = o.requests;
   c.seed = o.seed;
-  c.think_time = Seconds(o.think_time_s.value_or(preset->think_time_s));
+  c.think_time = o.think_time.value_or(Seconds(preset->think_time_s));
   if (c.think_time.value() < 0) return Status::Error("--think-time-s must not be negative");
   c.shared_prefix = o.shared_prefix >= 0 ? o.shared_prefix : preset->shared_prefix;
   const int64_t context = limits.max_context;
   const int64_t kv = limits.kv_token_capacity;
   c.max_tokens = context > 0 && kv > 0 ? std::min(context, kv) : std::max(context, kv);
-  PERFTCO_ASSIGN_OR_RETURN(c.input, workload::ParseLengthDistribution(
-                                        o.input_len.empty() ? preset->input_len : o.input_len,
-                                        "--input-len"));
-  PERFTCO_ASSIGN_OR_RETURN(c.output, workload::ParseLengthDistribution(
-                                         o.output_len.empty() ? preset->output_len : o.output_len,
-                                         "--output-len"));
+  PERFTCO_ASSIGN_OR_RETURN(
+      c.input, workload::ParseLengthDistribution(
+                   o.input_len.empty() ? preset->input_len : o.input_len, "--input-len"));
+  PERFTCO_ASSIGN_OR_RETURN(
+      c.output, workload::ParseLengthDistribution(
+                    o.output_len.empty() ? preset->output_len : o.output_len, "--output-len"));
   PERFTCO_ASSIGN_OR_RETURN(c.turns, workload::ParseLengthDistribution(
                                         o.turns.empty() ? preset->turns : o.turns, "--turns"));
   // Bounded distributions must fit: silently clamping a fixed length would change the question.
@@ -115,7 +132,8 @@ Result<std::unique_ptr<RequestSource>> MakeRequestSource(const WorkloadOptions& 
     if (kv > 0 && longest > kv) {
       return Status::Error("requests of up to " + std::to_string(longest) +
                            " tokens need more KV cache than one replica holds (" +
-                           std::to_string(kv) + " tokens): use more chips per replica, "
+                           std::to_string(kv) +
+                           " tokens): use more chips per replica, "
                            "--kv-precision fp8, or shorter requests");
     }
   }
@@ -125,8 +143,9 @@ Result<std::unique_ptr<RequestSource>> MakeRequestSource(const WorkloadOptions& 
     c.users = o.users;
   } else {
     if (o.users > 0) {
-      return Status::Error("--users is for closed-loop arrivals: add --arrival closed, or give "
-                           "--rate instead");
+      return Status::Error(
+          "--users is for closed-loop arrivals: add --arrival closed, or give "
+          "--rate instead");
     }
     PERFTCO_ASSIGN_OR_RETURN(c.arrival,
                              workload::MakeArrivalProcess(arrival, o.rate, o.burstiness));

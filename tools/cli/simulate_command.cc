@@ -35,14 +35,13 @@ class RequestsCsv : public SimObserver {
   }
   void OnFinished(const RequestRecord& r) override {
     char line[512];
-    std::snprintf(line, sizeof line,
-                  "%llu,%d,%d,%.9g,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%d,%.9g\n",
-                  static_cast<unsigned long long>(r.request.id), r.replica, r.decode_replica,
-                  r.request.arrival.value(), static_cast<long long>(r.request.input_tokens),
-                  static_cast<long long>(r.request.output_tokens),
-                  static_cast<long long>(r.cached_tokens), r.queue.value(), r.Ttft().value(),
-                  r.Tpot().value(), r.E2e().value(), r.finish.value(), r.preemptions,
-                  r.kv_transferred.value());
+    std::snprintf(
+        line, sizeof line, "%llu,%d,%d,%.9g,%lld,%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%d,%.9g\n",
+        static_cast<unsigned long long>(r.request.id), r.replica, r.decode_replica,
+        r.request.arrival.value(), static_cast<long long>(r.request.input_tokens),
+        static_cast<long long>(r.request.output_tokens), static_cast<long long>(r.cached_tokens),
+        r.queue.value(), r.Ttft().value(), r.Tpot().value(), r.E2e().value(), r.finish.value(),
+        r.preemptions, r.kv_transferred.value());
     out_ << line;
   }
   Status Commit() {
@@ -81,15 +80,18 @@ class ProgressLine : public SimObserver {
   bool shown_ = false;
 };
 
-std::string Ms(double s) { return FormatFixed(s * 1e3, s * 1e3 < 100 ? 2 : 1); }
+std::string Ms(Seconds t) {
+  const double ms = t.value() * 1e3;
+  return FormatFixed(ms, ms < 100 ? 2 : 1);
+}
 
 std::string Report(const Setup& setup, const SimulateOptions& o, const SimulationSummary& s,
                    const std::string& token_budget) {
   std::string out;
   if (!o.name.empty()) out += "scenario: " + o.name + "\n";
   if (!o.description.empty()) out += o.description + "\n\n";
-  out += setup.model.name + " on " + std::to_string(s.chips) + " x " + setup.hardware.name +
-         " (" + setup.plan.ToString() + ", " + std::to_string(s.replicas) + " replica" +
+  out += setup.model.name + " on " + std::to_string(s.chips) + " x " + setup.hardware.name + " (" +
+         setup.plan.ToString() + ", " + std::to_string(s.replicas) + " replica" +
          (s.replicas > 1 ? "s" : "") + "), weights " +
          std::string(PrecisionName(setup.precisions.weights)) + ", KV " +
          std::string(PrecisionName(setup.precisions.kv)) + "\n";
@@ -105,20 +107,23 @@ std::string Report(const Setup& setup, const SimulateOptions& o, const Simulatio
   out += "\nKV cache per replica: " + std::to_string(s.kv_blocks_per_replica) + " blocks of " +
          std::to_string(s.block_size) + " tokens\n\n";
 
-  out += std::to_string(s.requests) + " requests in " + FormatFixed(s.duration_s, 1) + " s: " +
-         FormatFixed(s.requests_per_s, 2) + " req/s, " +
+  out += std::to_string(s.requests) + " requests in " + FormatFixed(s.duration.value(), 1) +
+         " s: " + FormatFixed(s.requests_per_s, 2) + " req/s, " +
          FormatFixed(s.throughput_output_tokens_per_s, 0) + " output tok/s (" +
          FormatFixed(s.output_tokens_per_s_per_chip, 1) + " per chip), " +
          FormatFixed(s.throughput_input_tokens_per_s, 0) + " input tok/s\n";
-  if (s.slo_ttft_ms > 0 || s.slo_tpot_ms > 0) {
+  if (s.slo_ttft.value() > 0 || s.slo_tpot.value() > 0) {
     std::string slo;
-    if (s.slo_ttft_ms > 0) slo += "TTFT <= " + FormatFixed(s.slo_ttft_ms, 0) + " ms";
-    if (s.slo_tpot_ms > 0) {
-      slo += std::string(slo.empty() ? "" : ", ") + "TPOT <= " + FormatFixed(s.slo_tpot_ms, 0) +
-             " ms";
+    if (s.slo_ttft.value() > 0)
+      slo += "TTFT <= " + FormatFixed(s.slo_ttft.value() * 1e3, 0) + " ms";
+    if (s.slo_tpot.value() > 0) {
+      slo += std::string(slo.empty() ? "" : ", ") +
+             "TPOT <= " + FormatFixed(s.slo_tpot.value() * 1e3, 0) + " ms";
     }
     out += "goodput (" + slo + "): " + FormatFixed(s.goodput_requests_per_s, 2) + " req/s, " +
-           FormatFixed(100.0 * s.requests_within_slo / std::max<int64_t>(1, s.requests), 1) +
+           FormatFixed(100.0 * static_cast<double>(s.requests_within_slo) /
+                           static_cast<double>(std::max<int64_t>(1, s.requests)),
+                       1) +
            "% of requests\n";
   }
   out += "\n";
@@ -126,19 +131,19 @@ std::string Report(const Setup& setup, const SimulateOptions& o, const Simulatio
   auto row = [&](const char* name, const LatencyStats& l) {
     t.AddRow({name, Ms(l.mean), Ms(l.p50), Ms(l.p90), Ms(l.p99), Ms(l.max)});
   };
-  row("TTFT", s.ttft_s);
-  row("TPOT", s.tpot_s);
-  row("ITL", s.itl_s);
-  row("E2E", s.e2e_s);
-  row("queue", s.queue_s);
+  row("TTFT", s.ttft);
+  row("TPOT", s.tpot);
+  row("ITL", s.itl);
+  row("E2E", s.e2e);
+  row("queue", s.queue);
   out += t.Render();
   out += "\npreemptions: " + std::to_string(s.preemptions) + " (" +
          std::to_string(s.preempted_requests) + " requests" +
          (s.swaps > 0 ? ", " + std::to_string(s.swaps) + " by swap" : "") + ", " +
          std::to_string(s.recomputed_tokens) + " tokens recomputed)\n";
   out += "KV cache use: mean " + FormatFixed(100 * s.kv_utilization_mean, 1) + "%, peak " +
-         FormatFixed(100 * s.kv_utilization_peak, 1) + "%; batch: " +
-         FormatFixed(s.running_mean, 1) + " running per replica on average, " +
+         FormatFixed(100 * s.kv_utilization_peak, 1) +
+         "%; batch: " + FormatFixed(s.running_mean, 1) + " running per replica on average, " +
          FormatFixed(s.decode_batch_mean, 1) + " decoding per step\n";
   if (o.serving.prefix_caching) {
     out += "prefix cache: " + FormatFixed(100 * s.prefix_cache_hit_rate, 1) +
@@ -146,7 +151,7 @@ std::string Report(const Setup& setup, const SimulateOptions& o, const Simulatio
   }
   if (s.prefill_replicas > 0) {
     out += "KV moved from prefill to decode replicas: " +
-           FormatFixed(s.kv_transfer_bytes / kGiga, 2) + " GB\n";
+           FormatFixed(s.kv_transfer.value() / kGiga, 2) + " GB\n";
   }
   out += "simulated " + std::to_string(s.steps) + " steps with " + std::to_string(s.events) +
          " events and " + std::to_string(s.step_evaluations) + " cost-model evaluations" +
@@ -159,6 +164,16 @@ struct SimulateArgs {
   std::string scenario;
   SimulateOptions o;
   SimulateOutputs out;
+  // Flags in the units users type, converted into `o` after parsing.
+  std::optional<double> think_time_s;
+  double swap_space_gb = 4.0;
+  double slo_ttft_ms = 0, slo_tpot_ms = 0;
+  void Convert() {
+    if (think_time_s) o.workload.think_time = Seconds(*think_time_s);
+    o.serving.swap_space = Bytes(swap_space_gb * kGiB);
+    o.serving.slo_ttft = Milliseconds(slo_ttft_ms);
+    o.serving.slo_tpot = Milliseconds(slo_tpot_ms);
+  }
 };
 
 }  // namespace
@@ -183,8 +198,7 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
   if (!out.timeline_csv.empty()) observers.push_back(&timeline);
   ProgressLine progress;
   if (isatty(STDERR_FILENO)) observers.push_back(&progress);
-  PERFTCO_ASSIGN_OR_RETURN(SimulationSummary s,
-                           RunSimulation(cost, o.serving, *source, observers));
+  PERFTCO_ASSIGN_OR_RETURN(SimulationSummary s, RunSimulation(cost, o.serving, *source, observers));
   if (!out.timeline_csv.empty()) {
     PERFTCO_RETURN_IF_ERROR(WriteFileAtomically(out.timeline_csv, timeline.Csv()));
   }
@@ -197,10 +211,9 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
     j.update(SummaryJson(s));
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    const int64_t budget =
-        o.serving.token_budget > 0 ? o.serving.token_budget
-        : o.serving.scheduler == "sarathi" ? 512
-                                           : cost.engine().max_batched_tokens;
+    const int64_t budget = o.serving.token_budget > 0         ? o.serving.token_budget
+                           : o.serving.scheduler == "sarathi" ? 512
+                                                              : cost.engine().max_batched_tokens;
     std::fputs(Report(*setup, o, s, std::to_string(budget)).c_str(), stdout);
   }
   return Status::Ok();
@@ -228,7 +241,7 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
                   "gamma arrivals: coefficient of variation of the gaps")
       ->capture_default_str();
   sub->add_option("--users", o.workload.users, "closed loop: concurrent users");
-  sub->add_option("--think-time-s", o.workload.think_time_s,
+  sub->add_option("--think-time-s", a->think_time_s,
                   "closed loop and sessions: pause after a reply");
   sub->add_option("--requests,-n", o.workload.requests,
                   "requests to simulate (a trace: at most; 0 = all of it)")
@@ -254,7 +267,7 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--preemption", o.serving.preemption,
                   "when KV runs out: recompute, or swap over the host link")
       ->capture_default_str();
-  sub->add_option("--swap-space-gb", o.serving.swap_space_gb, "host memory per chip for swap")
+  sub->add_option("--swap-space-gb", a->swap_space_gb, "host memory per chip for swap (GiB)")
       ->capture_default_str();
   std::string routers;
   for (const auto& r : Routers()) routers += (routers.empty() ? "" : ", ") + r.name;
@@ -263,8 +276,8 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
                   "disaggregate: replicas that only prefill (the rest decode)");
   sub->add_flag("--exact-steps", o.serving.exact_steps,
                 "step every iteration instead of fast-forwarding decode windows");
-  sub->add_option("--slo-ttft-ms", o.serving.slo_ttft_ms, "TTFT target for goodput");
-  sub->add_option("--slo-tpot-ms", o.serving.slo_tpot_ms, "TPOT target for goodput");
+  sub->add_option("--slo-ttft-ms", a->slo_ttft_ms, "TTFT target for goodput");
+  sub->add_option("--slo-tpot-ms", a->slo_tpot_ms, "TPOT target for goodput");
   sub->add_flag("--json", a->out.json, "print the summary as JSON");
   sub->add_option("--requests-csv", a->out.requests_csv, "write one row per request");
   sub->add_option("--timeline-csv", a->out.timeline_csv,
@@ -273,6 +286,7 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
                   "interval of the timeline rows")
       ->capture_default_str();
   sub->callback([ctx, a, sub] {
+    a->Convert();
     SimulateOptions o = a->o;
     if (!a->scenario.empty()) {
       auto root = LoadScenarioYaml(a->scenario);
@@ -281,8 +295,10 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
         return;
       }
       if (ScenarioKind(*root) != "simulate") {
-        ctx->status = Status::Error(a->scenario + ": --scenario takes a scenario of kind "
-                                                  "simulate (got '" + ScenarioKind(*root) + "')");
+        ctx->status = Status::Error(a->scenario +
+                                    ": --scenario takes a scenario of kind "
+                                    "simulate (got '" +
+                                    ScenarioKind(*root) + "')");
         return;
       }
       auto base = ParseSimulateScenario(*root, a->scenario);
@@ -318,7 +334,7 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
       if (given("--rate")) merged.workload.rate = f.workload.rate;
       if (given("--burstiness")) merged.workload.burstiness = f.workload.burstiness;
       if (given("--users")) merged.workload.users = f.workload.users;
-      if (given("--think-time-s")) merged.workload.think_time_s = f.workload.think_time_s;
+      if (given("--think-time-s")) merged.workload.think_time = f.workload.think_time;
       if (given("--requests")) merged.workload.requests = f.workload.requests;
       if (given("--seed")) merged.workload.seed = f.workload.seed;
       if (given("--input-len")) merged.workload.input_len = f.workload.input_len;
@@ -330,14 +346,14 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
       if (given("--token-budget")) merged.serving.token_budget = f.serving.token_budget;
       if (given("--prefix-caching")) merged.serving.prefix_caching = true;
       if (given("--preemption")) merged.serving.preemption = f.serving.preemption;
-      if (given("--swap-space-gb")) merged.serving.swap_space_gb = f.serving.swap_space_gb;
+      if (given("--swap-space-gb")) merged.serving.swap_space = f.serving.swap_space;
       if (given("--router")) merged.serving.router = f.serving.router;
       if (given("--prefill-replicas")) {
         merged.serving.prefill_replicas = f.serving.prefill_replicas;
       }
       if (given("--exact-steps")) merged.serving.exact_steps = true;
-      if (given("--slo-ttft-ms")) merged.serving.slo_ttft_ms = f.serving.slo_ttft_ms;
-      if (given("--slo-tpot-ms")) merged.serving.slo_tpot_ms = f.serving.slo_tpot_ms;
+      if (given("--slo-ttft-ms")) merged.serving.slo_ttft = f.serving.slo_ttft;
+      if (given("--slo-tpot-ms")) merged.serving.slo_tpot = f.serving.slo_tpot;
       o = merged;
     } else if (o.setup.model.empty() || o.setup.hardware.empty()) {
       ctx->status = Status::Error("give --model and --hardware, or --scenario FILE");

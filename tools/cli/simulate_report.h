@@ -14,7 +14,7 @@ struct SimulateOutputs {
   std::string requests_csv;  // "" = none
   std::string timeline_csv;
   double timeline_interval_s = 1.0;
-  std::string scenario;      // printed in the report when set
+  std::string scenario;  // printed in the report when set
 };
 
 // Builds the setup and the workload, runs, prints the table (or JSON) and writes the CSV files,
