@@ -83,6 +83,7 @@ expect_ok "simulate scenario file" "serving-chat-poisson" simulate --scenario sc
 expect_ok "simulate scenario with overrides" "\"requests\": 50" simulate --scenario scenarios/serving-reasoning-poisson.yaml --requests 50 --json
 expect_ok "run a simulate scenario" "TPOT" run scenarios/serving-chat-poisson.yaml
 expect_ok "vidur trace" "200 requests" simulate --model llama-3.1-8b --hardware h100-sxm --workload tests/data/traces/vidur_small.csv
+expect_ok "trace scenario, path relative to it" "200 requests" run tests/data/trace_scenario.yaml
 expect_ok "closed loop" "closed loop of 4 users" simulate --model llama-3.1-8b --hardware h100-sxm --arrival closed --users 4 --requests 40
 expect_ok "disaggregated" "KV moved" simulate --model llama-3.1-8b --hardware h100-sxm --tp 1 --replicas 3 --prefill-replicas 1 --rate 10 --requests 100
 expect_ok "gamma arrivals, swap, static" "by swap" simulate --model llama-3.1-8b --hardware h100-sxm --mem-fraction 0.3 --workload reasoning --arrival gamma --burstiness 2 --rate 1 --requests 60 --preemption swap
@@ -117,6 +118,8 @@ expect_error "no rate" "--rate must be positive" simulate --model llama-3.1-8b -
 expect_error "no model" "give --model and --hardware" simulate --rate 3
 expect_error "replicas without tp" "--replicas needs --tp" simulate --model llama-3.1-8b --hardware h100-sxm --replicas 2 --rate 3
 expect_error "no decode replica" "leaves no decode replica" "${S[@]}" --prefill-replicas 1
+expect_error "negative SLO" "must not be negative" "${S[@]}" --slo-ttft-ms -5
+expect_error "negative token budget" "--token-budget must be positive" "${S[@]}" --token-budget -1
 expect_error "swap without host link" "host-link" simulate --model llama-3.1-8b --hardware tpu-v5p --rate 3 --preemption swap
 rm -rf "$tmpd"
 

@@ -108,6 +108,8 @@ struct SimulationSummary {
   int prefill_replicas = 0;
   int chips = 0;
   bool exact_steps = false;
+  int64_t max_seqs = 0;
+  int64_t token_budget = 0;  // tokens per step, as the scheduler applied it
   int64_t kv_blocks_per_replica = 0;
   int block_size = 0;
   // Requests and time

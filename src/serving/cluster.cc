@@ -23,6 +23,10 @@ Result<std::unique_ptr<Cluster>> Cluster::Make(const CostModel& cost, const Serv
   PERFTCO_ASSIGN_OR_RETURN(c->decode_router_, MakeRouter(o.router));
   const int replicas = cost.plan().replicas;
   if (o.max_seqs < 1) return Status::Error("--max-seqs must be at least 1");
+  if (o.token_budget < 0) return Status::Error("--token-budget must be positive");
+  if (o.slo_ttft.value() < 0 || o.slo_tpot.value() < 0) {
+    return Status::Error("--slo-ttft-ms and --slo-tpot-ms must not be negative");
+  }
   ReplicaConfig rc;
   rc.policy = policy;
   rc.token_budget = o.token_budget > 0                 ? o.token_budget
@@ -36,6 +40,7 @@ Result<std::unique_ptr<Cluster>> Cluster::Make(const CostModel& cost, const Serv
                          "or raise --token-budget");
   }
   rc.max_seqs = o.max_seqs;
+  c->token_budget_ = rc.token_budget;
   rc.block_size = std::max(1, cost.engine().block_size);
   const MemoryBudget mem = cost.Memory();
   c->blocks_per_replica_ = mem.kv_token_capacity / rc.block_size;
@@ -216,6 +221,8 @@ Result<SimulationSummary> Cluster::Run() {
   s.prefill_replicas = o_.prefill_replicas;
   s.chips = cost_.plan().Chips();
   s.exact_steps = o_.exact_steps;
+  s.max_seqs = o_.max_seqs;
+  s.token_budget = token_budget_;
   s.kv_blocks_per_replica = blocks_per_replica_;
   s.block_size = std::max(1, cost_.engine().block_size);
   metrics_.Fill(&s);

@@ -90,6 +90,7 @@ class Cluster : public ReplicaHost {
   std::vector<uint64_t> free_transfers_;
   std::vector<double> link_free_;  // per replica: when its network links are next idle
   int64_t kv_token_capacity_ = 0;
+  int64_t token_budget_ = 0;
   int64_t blocks_per_replica_ = 0;
   double kv_bytes_per_token_per_chip_ = 0;
 };

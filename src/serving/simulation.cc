@@ -57,6 +57,8 @@ nlohmann::ordered_json SummaryJson(const SimulationSummary& s) {
   j["prefill_replicas"] = s.prefill_replicas;
   j["chips"] = s.chips;
   j["exact_steps"] = s.exact_steps;
+  j["max_seqs"] = s.max_seqs;
+  j["token_budget"] = s.token_budget;
   j["kv_blocks_per_replica"] = s.kv_blocks_per_replica;
   j["block_size"] = s.block_size;
   j["requests"] = s.requests;

@@ -106,6 +106,7 @@ Result<std::unique_ptr<RequestSource>> MakeRequestSource(const WorkloadOptions& 
   c.seed = o.seed;
   c.think_time = o.think_time.value_or(Seconds(preset->think_time_s));
   if (c.think_time.value() < 0) return Status::Error("--think-time-s must not be negative");
+  if (o.shared_prefix < -1) return Status::Error("--shared-prefix must not be negative");
   c.shared_prefix = o.shared_prefix >= 0 ? o.shared_prefix : preset->shared_prefix;
   const int64_t context = limits.max_context;
   const int64_t kv = limits.kv_token_capacity;

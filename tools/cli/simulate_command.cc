@@ -85,8 +85,7 @@ std::string Ms(Seconds t) {
   return FormatFixed(ms, ms < 100 ? 2 : 1);
 }
 
-std::string Report(const Setup& setup, const SimulateOptions& o, const SimulationSummary& s,
-                   const std::string& token_budget) {
+std::string Report(const Setup& setup, const SimulateOptions& o, const SimulationSummary& s) {
   std::string out;
   if (!o.name.empty()) out += "scenario: " + o.name + "\n";
   if (!o.description.empty()) out += o.description + "\n\n";
@@ -96,9 +95,9 @@ std::string Report(const Setup& setup, const SimulateOptions& o, const Simulatio
          std::string(PrecisionName(setup.precisions.weights)) + ", KV " +
          std::string(PrecisionName(setup.precisions.kv)) + "\n";
   out += "workload: " + DescribeWorkload(o.workload) + "\n";
-  out += "serving: " + s.scheduler + " scheduler, at most " + std::to_string(o.serving.max_seqs) +
-         " sequences and " + token_budget + " tokens per step, " + s.router + " router, " +
-         o.serving.preemption + " preemption, prefix caching " +
+  out += "serving: " + s.scheduler + " scheduler, at most " + std::to_string(s.max_seqs) +
+         " sequences and " + std::to_string(s.token_budget) + " tokens per step, " + s.router +
+         " router, " + o.serving.preemption + " preemption, prefix caching " +
          (o.serving.prefix_caching ? "on" : "off");
   if (s.prefill_replicas > 0) {
     out += ", disaggregated: " + std::to_string(s.prefill_replicas) + " prefill + " +
@@ -211,10 +210,7 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
     j.update(SummaryJson(s));
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    const int64_t budget = o.serving.token_budget > 0         ? o.serving.token_budget
-                           : o.serving.scheduler == "sarathi" ? 512
-                                                              : cost.engine().max_batched_tokens;
-    std::fputs(Report(*setup, o, s, std::to_string(budget)).c_str(), stdout);
+    std::fputs(Report(*setup, o, s).c_str(), stdout);
   }
   return Status::Ok();
 }
