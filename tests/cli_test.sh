@@ -124,6 +124,58 @@ for key in weights_bytes_per_chip kv_bytes_per_token max_batch batch ttft_s tpot
   expect_ok "json key $key" "\"$key\"" "${E[@]}" --batch 32 --json
 done
 
+# perftco simulate
+S=(simulate --model llama-3.1-8b --hardware h100-sxm --tp 1 --rate 20 --requests 300)
+expect_ok "simulate table" "TTFT" "${S[@]}"
+expect_ok "simulate preset list in help" "reasoning" simulate --help
+for key in requests duration_s throughput_output_tokens_per_s ttft_s tpot_s preemptions \
+           goodput_requests_per_s mean p50 p99; do
+  expect_ok "simulate json key $key" "\"$key\"" "${S[@]}" --json
+done
+expect_ok "simulate scenario file" "serving-chat-poisson" simulate --scenario scenarios/serving-chat-poisson.yaml --requests 100
+expect_ok "simulate scenario with overrides" "\"requests\": 50" simulate --scenario scenarios/serving-reasoning-poisson.yaml --requests 50 --json
+expect_ok "run a simulate scenario" "TPOT" run scenarios/serving-chat-poisson.yaml
+expect_ok "vidur trace" "200 requests" simulate --model llama-3.1-8b --hardware h100-sxm --workload tests/data/traces/vidur_small.csv
+expect_ok "trace scenario, path relative to it" "200 requests" run tests/data/trace_scenario.yaml
+expect_ok "closed loop" "closed loop of 4 users" simulate --model llama-3.1-8b --hardware h100-sxm --arrival closed --users 4 --requests 40
+expect_ok "disaggregated" "KV moved" simulate --model llama-3.1-8b --hardware h100-sxm --tp 1 --replicas 3 --prefill-replicas 1 --rate 10 --requests 100
+expect_ok "gamma arrivals, swap, static" "by swap" simulate --model llama-3.1-8b --hardware h100-sxm --mem-fraction 0.3 --workload reasoning --arrival gamma --burstiness 2 --rate 1 --requests 60 --preemption swap
+expect_ok "agentic with prefix caching" "prefix cache" simulate --model llama-3.1-8b --hardware h100-sxm --tp 1 --replicas 2 --workload agentic --rate 0.5 --requests 100 --prefix-caching --router prefix-affinity
+
+# Same seed, same bytes; the files appear only when the run succeeds.
+out1=$("$bin" "${S[@]}" --json --seed 5)
+out2=$("$bin" "${S[@]}" --json --seed 5)
+out3=$("$bin" "${S[@]}" --json --seed 6)
+if [ "$out1" = "$out2" ] && [ "$out1" != "$out3" ]; then pass=$((pass + 1)); else
+  echo "FAIL: simulate --json is not reproducible for a seed"; fail=$((fail + 1)); fi
+tmpd=$(mktemp -d)
+if "$bin" "${S[@]}" --requests-csv "$tmpd/req.csv" --timeline-csv "$tmpd/tl.csv" >/dev/null &&
+   [ "$(wc -l < "$tmpd/req.csv")" -eq 301 ] && head -1 "$tmpd/tl.csv" | grep -q kv_utilization &&
+   [ ! -e "$tmpd/req.csv.tmp" ]; then pass=$((pass + 1)); else
+  echo "FAIL: --requests-csv / --timeline-csv"; fail=$((fail + 1)); fi
+
+T=(simulate --model llama-3.1-8b --hardware h100-sxm --requests-csv "$tmpd/bad.csv" --timeline-csv "$tmpd/bad_tl.csv" --workload)
+expect_error "malformed trace line" "malformed.csv:52: expected 3" "${T[@]}" tests/data/traces/malformed.csv
+expect_error "negative arrival time" "negative_time.csv:2: negative arrival" "${T[@]}" tests/data/traces/negative_time.csv
+expect_error "negative length" "negative_length.csv:3: input and output tokens must be at least 1" "${T[@]}" tests/data/traces/negative_length.csv
+expect_error "request longer than the context" "exceeds the 131072-token context of llama-3.1-8b" "${T[@]}" tests/data/traces/too_long.csv
+if ls "$tmpd"/bad* >/dev/null 2>&1; then
+  echo "FAIL: a failed simulate left output files: $(ls "$tmpd")"; fail=$((fail + 1)); else pass=$((pass + 1)); fi
+expect_error "unknown simulate scenario key" "unknown key 'schedular': did you mean 'scheduler'" simulate --scenario tests/data/bad_simulate_key.yaml
+expect_error "unknown simulate key via run" "did you mean 'scheduler'" run tests/data/bad_simulate_key.yaml
+expect_error "unknown scheduler" "did you mean 'vllm-v1'" "${S[@]}" --scheduler vllm-v2
+expect_error "unknown router" "did you mean 'least-kv'" "${S[@]}" --router least-kb
+expect_error "unknown workload" "did you mean 'reasoning'" "${S[@]}" --workload reasoming
+expect_error "fixed lengths beyond the context" "exceed the 131072-token context" "${S[@]}" --input-len fixed:200000
+expect_error "no rate" "--rate must be positive" simulate --model llama-3.1-8b --hardware h100-sxm
+expect_error "no model" "give --model and --hardware" simulate --rate 3
+expect_error "replicas without tp" "--replicas needs --tp" simulate --model llama-3.1-8b --hardware h100-sxm --replicas 2 --rate 3
+expect_error "no decode replica" "leaves no decode replica" "${S[@]}" --prefill-replicas 1
+expect_error "negative SLO" "must not be negative" "${S[@]}" --slo-ttft-ms -5
+expect_error "negative token budget" "--token-budget must be positive" "${S[@]}" --token-budget -1
+expect_error "swap without host link" "host-link" simulate --model llama-3.1-8b --hardware tpu-v5p --rate 3 --preemption swap
+rm -rf "$tmpd"
+
 rm -f /tmp/perftco_cli_err.$$
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

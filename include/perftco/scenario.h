@@ -32,6 +32,8 @@ Result<YAML::Node> LoadScenarioYaml(const std::string& path);
 std::string ScenarioKind(const YAML::Node& root);
 Result<WorkloadComparisonScenario> ParseWorkloadComparison(const YAML::Node& root,
                                                            const std::string& path);
+// The setup keys every scenario kind accepts (model, hardware, chips, tp, ..., engine).
+const std::vector<std::string>& ScenarioSetupKeys();
 // Reads the setup keys (model, hardware, chips, tp, pp, ep, precision, ...) of a scenario.
 Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOptions* out);
 

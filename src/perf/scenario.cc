@@ -19,13 +19,17 @@ Status CheckKeys(const YAML::Node& node, const std::vector<std::string>& valid,
   return Status::Ok();
 }
 
-const std::vector<std::string>& SetupKeys() {
+}  // namespace
+
+const std::vector<std::string>& ScenarioSetupKeys() {
   static const std::vector<std::string> kKeys = {
       "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "precision",
       "activation_precision", "kv_precision", "engine", "mem_fraction", "max_batched_tokens",
       "max_num_seqs"};
   return kKeys;
 }
+
+namespace {
 
 template <typename T>
 Status Read(const YAML::Node& n, const char* key, const std::string& where, T* out) {
@@ -93,7 +97,7 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
 Result<WorkloadComparisonScenario> ParseWorkloadComparison(const YAML::Node& root,
                                                            const std::string& path) {
   std::vector<std::string> valid = {"kind", "name", "description", "tpot_slo_ms", "workloads"};
-  valid.insert(valid.end(), SetupKeys().begin(), SetupKeys().end());
+  valid.insert(valid.end(), ScenarioSetupKeys().begin(), ScenarioSetupKeys().end());
   PERFTCO_RETURN_IF_ERROR(CheckKeys(root, valid, path));
   WorkloadComparisonScenario s;
   PERFTCO_RETURN_IF_ERROR(Read(root, "name", path, &s.name));

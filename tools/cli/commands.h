@@ -19,6 +19,7 @@ void AddCompareCommand(CLI::App* sub, CliContext* ctx);
 void AddDatacenterCommand(CLI::App* sub, CliContext* ctx);
 void AddTrainCommand(CLI::App* sub, CliContext* ctx);
 void AddRlCommand(CLI::App* sub, CliContext* ctx);
+void AddSimulateCommand(CLI::App* sub, CliContext* ctx);
 
 }  // namespace perftco::cli
 

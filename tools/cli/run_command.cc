@@ -8,6 +8,7 @@
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
 #include "training_scenarios.h"
+#include "simulate_report.h"
 
 namespace perftco::cli {
 namespace {
@@ -88,11 +89,18 @@ Status RunScenario(CliContext* ctx, const std::string& path, bool json) {
   PERFTCO_ASSIGN_OR_RETURN(YAML::Node root, LoadScenarioYaml(path));
   const std::string kind = ScenarioKind(root);
   if (kind == "workload-comparison") return RunWorkloadComparison(ctx, root, path, json);
+  if (kind == "simulate") {
+    PERFTCO_ASSIGN_OR_RETURN(SimulateOptions o, ParseSimulateScenario(root, path));
+    SimulateOutputs out;
+    out.json = json;
+    return RunSimulate(ctx, o, out);
+  }
   if (IsTrainingScenarioKind(kind)) return RunTrainingScenario(ctx, kind, root, path, json);
   bool handled = false;
   Status economics = RunEconomicsScenario(ctx, kind, root, path, json, &handled);
   if (handled) return economics;
-  return Status::Error(path + ": unknown scenario kind '" + kind + "': use workload-comparison, " +
+  return Status::Error(path + ": unknown scenario kind '" + kind +
+                       "': use workload-comparison, simulate, " +
                        JoinNames(EconomicsScenarioKinds()) +
                        ", rl-step, training-cluster-comparison, training-reliability or "
                        "training-validation");

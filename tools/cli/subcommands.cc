@@ -10,6 +10,8 @@ const std::vector<Subcommand>& Subcommands() {
       {"show", "show one hardware or model entry with its sources", AddShowCommand},
       {"estimate", "analytical latency, throughput and memory for a static batch",
        AddEstimateCommand},
+      {"simulate", "discrete-event serving simulation: latency percentiles, goodput, preemption",
+       AddSimulateCommand},
       {"run", "run a scenario file from scenarios/", AddRunCommand},
       {"validate", "predict published measurements and report the error", AddValidateCommand},
       {"calibrate", "fit efficiency parameters to measurements, with cross-validation",

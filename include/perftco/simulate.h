@@ -1,0 +1,207 @@
+// The discrete-event serving simulator: replicas with iteration-level schedulers, a paged KV cache
+// with preemption and prefix caching, routers, and prefill/decode disaggregation, driven by a
+// RequestSource and costed step by step by the CostModel. docs/models/serving-simulator.md has the
+// semantics and the error of the fast-forward.
+#ifndef PERFTCO_SIMULATE_H_
+#define PERFTCO_SIMULATE_H_
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "perftco/cost_model.h"
+#include "perftco/setup.h"
+#include "perftco/workload.h"
+
+namespace perftco {
+
+// How the replicas serve. Defaults follow vLLM where it has one (cited in the docs page).
+struct ServingOptions {
+  std::string scheduler = "vllm-v1";  // Schedulers()
+  int64_t max_seqs = 256;             // sequences running at once per replica (max_num_seqs)
+  int64_t token_budget = 0;           // tokens per step; 0 = the scheduler's default
+  bool prefix_caching = false;
+  std::string preemption = "recompute";  // recompute or swap
+  Bytes swap_space = Bytes(4 * kGiB);    // host memory per chip for swapped KV (vLLM swap_space)
+  std::string router = "round-robin";    // Routers()
+  int prefill_replicas = 0;              // > 0: that many replicas only prefill, the rest decode
+  bool exact_steps = false;              // step every iteration (no fast-forward)
+  Seconds slo_ttft;                      // goodput counts requests within both SLOs; 0 = none
+  Seconds slo_tpot;
+};
+
+// One finished request, as observers see it.
+struct RequestRecord {
+  Request request;
+  int replica = 0;          // where it was prefilled (and decoded unless disaggregated)
+  int decode_replica = -1;  // disaggregated: where it was decoded
+  Seconds first_scheduled;  // first admitted into a batch
+  Seconds first_token;
+  Seconds finish;
+  Seconds queue;  // all time spent waiting in queues (incl. after preemptions)
+  int preemptions = 0;
+  int64_t cached_tokens = 0;  // prompt tokens served from the prefix cache at first admission
+  Bytes kv_transferred;       // disaggregated: KV bytes moved to the decode replica
+
+  Seconds Ttft() const { return first_token - request.arrival; }
+  Seconds E2e() const { return finish - request.arrival; }
+  // (E2E - TTFT) / (output tokens - 1); 0 for one-token outputs.
+  Seconds Tpot() const {
+    return request.output_tokens > 1 ? (finish - first_token) / (request.output_tokens - 1.0)
+                                     : Seconds(0);
+  }
+};
+
+// What one replica did between two of its boundaries: `steps` iterations, the j-th taking
+// step_time + step_slope x j seconds.
+struct ReplicaSegment {
+  int replica = 0;
+  Seconds start, end;
+  int64_t steps = 0;
+  Seconds step_time;
+  Seconds step_slope;
+  int64_t decode_seqs = 0;     // per step
+  int64_t rejoined = 0;        // of those, back from swap or a KV transfer in the first step:
+                               // their gap since the last token is reported on its own
+  int64_t prefill_tokens = 0;  // in the (single) step
+  int64_t new_tokens = 0;      // output tokens produced over the segment
+  int64_t running = 0;         // sequences in the batch
+  int64_t waiting = 0;
+  double kv_used_start = 0;  // fraction of the replica's KV blocks
+  double kv_used_end = 0;
+};
+
+// Receives what happens during a run (STYLE 6). Called on the simulating thread.
+class SimObserver {
+ public:
+  virtual ~SimObserver() = default;
+  virtual void OnArrival(const Request& r, int replica) {
+    (void)r;
+    (void)replica;
+  }
+  virtual void OnPreempted(const Request& r, int replica, Seconds t) {
+    (void)r;
+    (void)replica;
+    (void)t;
+  }
+  virtual void OnFinished(const RequestRecord& r) { (void)r; }
+  virtual void OnSegment(const ReplicaSegment& s) { (void)s; }
+  // Every 2^16 engine events, for progress lines.
+  virtual void OnProgress(Seconds now, int64_t finished) {
+    (void)now;
+    (void)finished;
+  }
+};
+
+struct LatencyStats {
+  Seconds mean, p50, p90, p99, max;
+};
+
+struct SimulationSummary {
+  // Setup
+  std::string scheduler;
+  std::string router;
+  int replicas = 0;
+  int prefill_replicas = 0;
+  int chips = 0;
+  bool exact_steps = false;
+  int64_t max_seqs = 0;
+  int64_t token_budget = 0;  // tokens per step, as the scheduler applied it
+  int64_t kv_blocks_per_replica = 0;
+  int block_size = 0;
+  // Requests and time
+  int64_t requests = 0;  // finished
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  Seconds duration;  // first arrival to last finish
+  double requests_per_s = 0;
+  double throughput_input_tokens_per_s = 0;
+  double throughput_output_tokens_per_s = 0;
+  double output_tokens_per_s_per_chip = 0;
+  // Latency
+  LatencyStats ttft, tpot, itl, e2e, queue;
+  // Pressure
+  int64_t preemptions = 0;
+  int64_t preempted_requests = 0;
+  int64_t swaps = 0;
+  int64_t recomputed_tokens = 0;   // prefill tokens spent again after recompute preemptions
+  double kv_utilization_mean = 0;  // time-weighted, over replicas
+  double kv_utilization_peak = 0;
+  double running_mean = 0;           // sequences in a replica's batch, time-weighted
+  double decode_batch_mean = 0;      // decode sequences per step
+  double prefix_cache_hit_rate = 0;  // prompt tokens served from the cache / prompt tokens
+  Bytes kv_transfer;
+  // Little's law: time-averaged counts, and arrival rate x mean time, from independent tallies.
+  double mean_requests_in_system = 0;
+  double mean_requests_waiting = 0;
+  // SLOs
+  Seconds slo_ttft, slo_tpot;
+  int64_t requests_within_slo = 0;
+  double goodput_requests_per_s = 0;
+  // Cost of the simulation itself
+  int64_t steps = 0;             // engine iterations simulated (all replicas)
+  int64_t events = 0;            // discrete events processed
+  int64_t step_evaluations = 0;  // CostModel::Step calls
+};
+
+// Runs the source to completion on `cost`'s replicas (cost.plan().replicas of them). Errors: bad
+// options (unknown scheduler or router, with the closest name; max_seqs above the token budget;
+// disaggregation without a decode replica), errors of the source (malformed trace lines), a
+// request the KV cache cannot hold.
+Result<SimulationSummary> RunSimulation(const CostModel& cost, const ServingOptions& options,
+                                        RequestSource& source,
+                                        const std::vector<SimObserver*>& observers = {});
+
+// What requests on `cost` may not exceed: its model's context and one replica's KV blocks.
+WorkloadLimits LimitsFor(const CostModel& cost);
+
+// The summary as JSON: keys in a fixed order, so equal runs give byte-identical text.
+nlohmann::ordered_json SummaryJson(const SimulationSummary& s);
+
+// Everything `perftco simulate` and a `kind: simulate` scenario name.
+struct SimulateOptions {
+  std::string name;
+  std::string description;
+  SetupOptions setup;
+  int replicas = 0;  // > 0: chips = replicas x tp x pp
+  WorkloadOptions workload;
+  ServingOptions serving;
+};
+
+// Reads a `kind: simulate` scenario. Unknown keys fail naming the key and the closest valid one;
+// a relative trace path is taken relative to the scenario file. `replicas` is left for the
+// caller to apply (ApplyReplicas) after any command-line overrides.
+Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std::string& path);
+// The keys ParseSimulateScenario accepts, for error messages.
+const std::vector<std::string>& SimulateScenarioKeys();
+
+// Applies `replicas` to the setup (chips = replicas x tp x pp); an error if --chips disagrees.
+Status ApplyReplicas(int replicas, SetupOptions* setup);
+
+// Samples the replicas' state into fixed intervals: the time series behind --timeline-csv.
+class TimelineRecorder : public SimObserver {
+ public:
+  TimelineRecorder(int replicas, Seconds interval) : replicas_(replicas), interval_(interval) {}
+  void OnSegment(const ReplicaSegment& s) override;
+  // Columns: time_s (interval start), running and waiting (sequences, summed over replicas,
+  // time-averaged), kv_utilization (mean over replicas), output and prefill tokens per second.
+  std::string Csv() const;
+
+ private:
+  struct Bin {
+    double running = 0, waiting = 0, kv = 0, output = 0, prefill = 0;
+  };
+  int replicas_;
+  Seconds interval_;
+  std::vector<Bin> bins_;
+};
+
+std::vector<NamedEntry> Schedulers();
+std::vector<NamedEntry> Routers();
+
+}  // namespace perftco
+
+#endif  // PERFTCO_SIMULATE_H_
