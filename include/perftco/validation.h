@@ -33,6 +33,10 @@ struct PreparedPoint {
 std::vector<PreparedPoint> PreparePoints(const Catalog& catalog,
                                          const std::vector<MeasuredPoint>& points);
 
+// True for points predicted by the serving simulator (closed loops, Poisson servers, offline
+// TTFT) rather than by the static-batch estimate; calibration fits on the others only.
+bool NeedsSimulation(const MeasuredPoint& p);
+
 // The predicted value of the point's metric under `eff`, in the metric's unit; an error when the
 // point cannot be predicted (the message says why).
 Result<double> PredictPoint(const PreparedPoint& p, const Efficiency& eff);

@@ -192,6 +192,9 @@ CalibrationResult Calibrate(const std::vector<PreparedPoint>& points, const Effi
   result.folds = options.folds;
   std::map<std::string, std::vector<const PreparedPoint*>> by_family;
   for (const auto& p : points) {
+    // Fit on static-batch and offline throughput; simulated points stay out-of-sample checks of
+    // the serving simulator (and would cost minutes per fit).
+    if (NeedsSimulation(p.point)) continue;
     if (p.unmodelled.empty() && PredictPoint(p, priors.For(p.family)).ok()) {
       by_family[p.family].push_back(&p);
     }

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "perftco/estimate.h"
+#include "perftco/simulate.h"
 
 namespace perftco {
 namespace {
@@ -95,46 +96,10 @@ std::string Resolve(const Catalog& catalog, PreparedPoint* pp) {
   return "";
 }
 
-// Time of one step that prefills one prompt of `isl` tokens beside `decodes` running sequences
-// of context `ctx` (the steady state of a closed loop or of a server under load).
-Seconds MixedStep(const CostModel& cost, int64_t isl, int64_t decodes, int64_t ctx) {
-  BatchShape s;
-  const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
-  Seconds t;
-  for (int64_t done = 0; done < isl;) {
-    const int64_t chunk = std::min(isl - done, std::max<int64_t>(1, budget - decodes));
-    BatchShape step;
-    step.AddPrefillChunk(done, chunk, done + chunk == isl);
-    for (int64_t i = 0; i < decodes; ++i) step.AddDecode(ctx);
-    t += cost.Step(step).time;
-    done += chunk;
-  }
-  return t;
-}
-
-// Steady state of `n` sequences in flight (closed loop): per-request latencies and throughput.
-struct SteadyState {
-  Seconds ttft;
-  Seconds tpot;
-  double output_per_s = 0;  // one replica
-};
-
-SteadyState ClosedLoop(const CostModel& cost, int64_t isl, int64_t osl, double n) {
-  const auto in_flight = std::max<int64_t>(1, static_cast<int64_t>(std::llround(n)));
-  BatchShape decode;
-  for (int64_t i = 0; i < in_flight; ++i) decode.AddDecode(isl + osl / 2);
-  SteadyState s;
-  s.ttft = MixedStep(cost, isl, in_flight - 1, isl + osl / 2);
-  // Each request's prefill also interrupts everyone's decoding once: spread over osl steps.
-  const Seconds plain = cost.Step(decode).time;
-  s.tpot = plain + (s.ttft - plain) * (static_cast<double>(in_flight) / std::max<int64_t>(1, osl));
-  const Seconds latency = s.ttft + s.tpot * static_cast<double>(osl - 1);
-  s.output_per_s = static_cast<double>(in_flight * osl) / latency.value();
-  return s;
-}
-
+// The point's metric from a prediction's throughput and latencies (itl: the mean inter-token
+// gap where a simulation measured it; otherwise TPOT stands for it).
 Result<double> MetricFrom(const MeasuredPoint& p, double out_per_chip, Seconds ttft, Seconds tpot,
-                          Seconds e2e) {
+                          Seconds e2e, Seconds itl = Seconds(-1)) {
   const std::string& m = p.metric;
   if (m == "output_tok_s_per_chip") return out_per_chip;
   if (m == "total_tok_s_per_chip") {
@@ -143,13 +108,69 @@ Result<double> MetricFrom(const MeasuredPoint& p, double out_per_chip, Seconds t
   if (m == "input_tok_s_per_chip") return out_per_chip * static_cast<double>(p.isl) / p.osl;
   if (m == "request_s_per_chip") return out_per_chip / p.osl;
   if (m.rfind("ttft_ms", 0) == 0) return ttft.value() * 1e3;
+  if (m == "itl_ms_mean" && itl.value() >= 0) return itl.value() * 1e3;
   if (m.rfind("tpot_ms", 0) == 0 || m == "itl_ms_mean") return tpot.value() * 1e3;
   if (m == "e2e_s_mean") return e2e.value();
   if (m == "tok_s_per_user_mean") return 1.0 / tpot.value();
   return Status::Error("metric '" + m + "' is not predicted");
 }
 
+// Requests a source ran ("3000 prompts", "num_prompts 1500", "500 requests"); 500 when unstated.
+int64_t RequestCount(const MeasuredPoint& p) {
+  if (auto v = NoteSetting(p.notes, "num-prompts")) return *v;
+  std::smatch m;
+  if (std::regex_search(p.notes, m, std::regex("([0-9]+) (?:prompts|requests)"))) {
+    return std::stoll(m[1]);
+  }
+  return 500;
+}
+
+// Runs the point's experiment in the serving simulator: a closed loop of `concurrency` users, an
+// open Poisson stream at `request_rate`, or (offline) every request at once.
+Result<double> Simulate(const PreparedPoint& pp, const CostModel& cost) {
+  const MeasuredPoint& p = pp.point;
+  WorkloadOptions w;
+  w.input_len = "fixed:" + std::to_string(p.isl);
+  w.output_len = "fixed:" + std::to_string(p.osl);
+  w.requests = RequestCount(p);
+  w.seed = 1;
+  if (p.scenario == "concurrency") {
+    if (!p.concurrency || *p.concurrency < 1) return Status::Error("concurrency point without N");
+    w.arrival = "closed";
+    w.users = *p.concurrency;
+    w.think_time = Seconds(0);
+  } else if (p.scenario == "server") {
+    if (!p.request_rate || *p.request_rate <= 0) return Status::Error("server point without rate");
+    w.arrival = "poisson";
+    w.rate = *p.request_rate;
+  } else {  // offline: all requests arrive together
+    w.arrival = "constant";
+    w.rate = 1e9;
+  }
+  PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<RequestSource> source,
+                           MakeRequestSource(w, WorkloadLimits{}));
+  ServingOptions s;
+  s.max_seqs = cost.engine().max_num_seqs > 0 ? cost.engine().max_num_seqs : 1024;
+  s.token_budget = cost.engine().max_batched_tokens;
+  PERFTCO_ASSIGN_OR_RETURN(SimulationSummary r, RunSimulation(cost, s, *source));
+  const double chips = p.num_chips;
+  return MetricFrom(p, r.output_tokens_per_s_per_chip * r.chips / chips,
+                    p.metric.find("p99") != std::string::npos
+                        ? r.ttft.p99
+                        : (p.metric.find("median") != std::string::npos ? r.ttft.p50 : r.ttft.mean),
+                    p.metric.find("p99") != std::string::npos
+                        ? r.tpot.p99
+                        : (p.metric.find("median") != std::string::npos ? r.tpot.p50
+                                                                          : r.tpot.mean),
+                    r.e2e.mean, p.metric == "itl_ms_mean" ? r.itl.mean : Seconds(-1));
+}
+
 }  // namespace
+
+bool NeedsSimulation(const MeasuredPoint& p) {
+  return p.scenario == "concurrency" || p.scenario == "server" ||
+         (p.scenario == "offline" && p.metric.rfind("ttft", 0) == 0);
+}
 
 std::vector<PreparedPoint> PreparePoints(const Catalog& catalog,
                                          const std::vector<MeasuredPoint>& points) {
@@ -169,16 +190,13 @@ Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
   const MeasuredPoint& p = pp.point;
   const CostModel cost(*pp.model, *pp.hardware, pp.plan, pp.precisions, eff, pp.engine);
   const double chips = p.num_chips;
-  const double replicas = pp.plan.replicas;
   if (p.scenario == "fixed-batch" || p.scenario == "offline") {
     int64_t batch = 0;
     if (p.scenario == "fixed-batch") {
       if (!p.batch_size) return Status::Error("fixed-batch point without batch_size");
       batch = *p.batch_size;
     } else {
-      if (p.metric.rfind("ttft", 0) == 0) {
-        return Status::Error("offline TTFT depends on the request count: needs the simulator");
-      }
+      if (p.metric.rfind("ttft", 0) == 0) return Simulate(pp, cost);
       batch = cost.MaxSequences(p.isl + p.osl);
       if (batch < 1) return Status::Error("the model does not fit in the predicted memory");
     }
@@ -186,33 +204,7 @@ Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
                              EstimateBatch(cost, p.isl, p.osl, batch, /*enforce_limits=*/false));
     return MetricFrom(p, e.output_tokens_per_s / chips, e.ttft, e.tpot, e.request_latency);
   }
-  if (p.scenario == "concurrency") {
-    if (!p.concurrency) return Status::Error("concurrency point without concurrency");
-    const double per_replica = static_cast<double>(*p.concurrency) / replicas;
-    const SteadyState s = ClosedLoop(cost, p.isl, p.osl, per_replica);
-    const Seconds e2e = s.ttft + s.tpot * static_cast<double>(p.osl - 1);
-    return MetricFrom(p, s.output_per_s * replicas / chips, s.ttft, s.tpot, e2e);
-  }
-  if (p.scenario == "server") {
-    if (!p.request_rate || *p.request_rate <= 0) return Status::Error("server point without rate");
-    // Little's law: n in flight = rate x latency(n); iterate to the fixed point.
-    const double rate = *p.request_rate / replicas;
-    const int64_t cap = std::max<int64_t>(1, cost.MaxSequences(p.isl + p.osl));
-    double n = 1;
-    SteadyState s;
-    for (int i = 0; i < 100; ++i) {
-      s = ClosedLoop(cost, p.isl, p.osl, n);
-      const double latency = s.ttft.value() + s.tpot.value() * (p.osl - 1);
-      const double next = std::min<double>(cap, rate * latency);
-      if (std::fabs(next - n) < 0.01) break;
-      n = 0.5 * (n + next);
-    }
-    const double capacity = s.output_per_s;  // at the in-flight count reached
-    const double offered = rate * p.osl;
-    const double out = std::min(offered, capacity);
-    const Seconds e2e = s.ttft + s.tpot * static_cast<double>(p.osl - 1);
-    return MetricFrom(p, out * replicas / chips, s.ttft, s.tpot, e2e);
-  }
+  if (p.scenario == "concurrency" || p.scenario == "server") return Simulate(pp, cost);
   return Status::Error("scenario '" + p.scenario + "' is not modelled");
 }
 
