@@ -201,6 +201,17 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
   if (!out.timeline_csv.empty()) {
     PERFTCO_RETURN_IF_ERROR(WriteFileAtomically(out.timeline_csv, timeline.Csv()));
   }
+  // Money and megawatts of the simulated throughput (every chip counts, prefill pools too).
+  PERFTCO_ASSIGN_OR_RETURN(EconomicsOptions econ_options,
+                           ResolveEconomicsFlags(ctx, out.economics));
+  PERFTCO_ASSIGN_OR_RETURN(EconomicsData econ_data, LoadEconomics(ctx));
+  PERFTCO_ASSIGN_OR_RETURN(ChipEconomics chip,
+                           EvaluateChip(setup->hardware, econ_data, econ_options));
+  Throughput tput;
+  tput.chips = std::max(1, s.chips);
+  tput.output_tokens_per_s_per_chip = s.output_tokens_per_s_per_chip;
+  tput.input_tokens_per_s_per_chip = s.throughput_input_tokens_per_s / tput.chips;
+  const TokenEconomics money = TokenCosts(chip, tput, econ_options.margin);
   if (requests) PERFTCO_RETURN_IF_ERROR(requests->Commit());
   if (out.json) {
     nlohmann::ordered_json j;
@@ -208,9 +219,24 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
     j["setup"] = SetupJson(*setup);
     j["workload"] = DescribeWorkload(o.workload);
     j.update(SummaryJson(s));
+    j.update(TokenEconomicsJson(money));
+    j["economics_missing"] = chip.missing;
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    std::fputs(Report(*setup, o, s).c_str(), stdout);
+    std::string text = Report(*setup, o, s);
+    text += "\ncost at the simulated throughput: owned " +
+            UsdText(money.owned_per_million_output, 3) + " USD, rented " +
+            UsdText(money.rented_per_million_output, 3) + " USD per million output tokens";
+    if (money.margin > 0) {
+      text += " (price at " + FormatFixed(100 * money.margin, 0) + "% margin: owned " +
+              UsdText(money.owned_price_per_million_output, 3) + " USD)";
+    }
+    if (money.energy_per_output_token) {
+      text += "; " + FormatFixed(money.energy_per_output_token->value(), 2) +
+              " J per output token";
+    }
+    text += "\n" + MissingText(chip, "");
+    std::fputs(text.c_str(), stdout);
   }
   return Status::Ok();
 }
@@ -275,6 +301,7 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--slo-ttft-ms", a->slo_ttft_ms, "TTFT target for goodput");
   sub->add_option("--slo-tpot-ms", a->slo_tpot_ms, "TPOT target for goodput");
   sub->add_flag("--json", a->out.json, "print the summary as JSON");
+  AddEconomicsOptions(sub, &a->out.economics);
   sub->add_option("--requests-csv", a->out.requests_csv, "write one row per request");
   sub->add_option("--timeline-csv", a->out.timeline_csv,
                   "write batch size, queue and KV use over time");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli_context.h"
+#include "economics_options.h"
 #include "perftco/simulate.h"
 
 namespace perftco::cli {
@@ -15,6 +16,7 @@ struct SimulateOutputs {
   std::string timeline_csv;
   double timeline_interval_s = 1.0;
   std::string scenario;  // printed in the report when set
+  EconomicsFlags economics;  // prices and assumptions for the money lines
 };
 
 // Builds the setup and the workload, runs, prints the table (or JSON) and writes the CSV files,
