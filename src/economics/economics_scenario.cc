@@ -4,37 +4,10 @@
 #include <cmath>
 
 #include "perftco/names.h"
+#include "perftco/yaml_fields.h"
 
 namespace perftco {
 namespace {
-
-Status CheckKeys(const YAML::Node& node, const std::vector<std::string>& valid,
-                 const std::string& where) {
-  if (!node.IsMap()) return Status::Error(where + ": expected a map");
-  for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
-    if (std::find(valid.begin(), valid.end(), key) == valid.end()) {
-      return Status::Error(where + ": unknown key '" + key + "': did you mean '" +
-                           ClosestNames(key, valid, 1).front() + "'?");
-    }
-  }
-  return Status::Ok();
-}
-
-template <typename T>
-Status Read(const YAML::Node& n, const char* key, const std::string& where, T* out,
-            bool required = false) {
-  if (!n[key]) {
-    return required ? Status::Error(where + ": key '" + std::string(key) + "' is required")
-                    : Status::Ok();
-  }
-  try {
-    *out = n[key].as<T>();
-  } catch (const YAML::Exception&) {
-    return Status::Error(where + ": key '" + std::string(key) + "' has the wrong type");
-  }
-  return Status::Ok();
-}
 
 // Reads {value, source, date, note} (value required; a source or a note required).
 Status ReadAssumption(const YAML::Node& n, const char* key, const std::string& where,
@@ -44,11 +17,11 @@ Status ReadAssumption(const YAML::Node& n, const char* key, const std::string& w
   if (!a || !a.IsMap()) {
     return Status::Error(field + " must be a map {value, source, date, note}");
   }
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(a, {"value", "source", "date", "note"}, field));
-  PERFTCO_RETURN_IF_ERROR(Read(a, "value", field, &out->value, true));
-  PERFTCO_RETURN_IF_ERROR(Read(a, "source", field, &out->source));
-  PERFTCO_RETURN_IF_ERROR(Read(a, "date", field, &out->date));
-  PERFTCO_RETURN_IF_ERROR(Read(a, "note", field, &out->note));
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(a, {"value", "source", "date", "note"}, field));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(a, "value", field, &out->value, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(a, "source", field, &out->source));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(a, "date", field, &out->date));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(a, "note", field, &out->note));
   if (out->source.empty() && out->note.empty()) {
     return Status::Error(field + " needs a source or a note saying why it is assumed");
   }
@@ -61,9 +34,9 @@ Status ReadAssumption(const YAML::Node& n, const char* key, const std::string& w
 // isl, osl and tpot_slo_ms of `n`.
 Status ReadWorkload(const YAML::Node& n, const std::string& where, SloWorkload* w) {
   double slo_ms = 0;
-  PERFTCO_RETURN_IF_ERROR(Read(n, "isl", where, &w->isl, true));
-  PERFTCO_RETURN_IF_ERROR(Read(n, "osl", where, &w->osl, true));
-  PERFTCO_RETURN_IF_ERROR(Read(n, "tpot_slo_ms", where, &slo_ms, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "isl", where, &w->isl, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "osl", where, &w->osl, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "tpot_slo_ms", where, &slo_ms, true));
   if (w->isl <= 0 || w->osl <= 0) return Status::Error(where + ": isl and osl must be positive");
   if (!(slo_ms > 0)) return Status::Error(where + ": 'tpot_slo_ms' must be positive");
   w->tpot_slo = Milliseconds(slo_ms);
@@ -72,17 +45,17 @@ Status ReadWorkload(const YAML::Node& n, const std::string& where, SloWorkload* 
 
 // hardware, precision, kv_precision, activation_precision (model when `with_model`).
 Status ReadSetup(const YAML::Node& n, const std::string& where, bool with_model, SetupOptions* o) {
-  PERFTCO_RETURN_IF_ERROR(Read(n, "hardware", where, &o->hardware, true));
-  if (with_model) PERFTCO_RETURN_IF_ERROR(Read(n, "model", where, &o->model, true));
-  PERFTCO_RETURN_IF_ERROR(Read(n, "precision", where, &o->precision));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "hardware", where, &o->hardware, true));
+  if (with_model) PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "model", where, &o->model, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "precision", where, &o->precision));
   if (n["kv_precision"]) {
     std::string kv;
-    PERFTCO_RETURN_IF_ERROR(Read(n, "kv_precision", where, &kv));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "kv_precision", where, &kv));
     o->kv_precision = kv;
   }
   if (n["activation_precision"]) {
     std::string act;
-    PERFTCO_RETURN_IF_ERROR(Read(n, "activation_precision", where, &act));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "activation_precision", where, &act));
     o->activation_precision = act;
   }
   return Status::Ok();
@@ -100,8 +73,8 @@ const std::vector<std::string> kWorkload = {"isl", "osl", "tpot_slo_ms"};
 
 Status ReadCommon(const YAML::Node& root, const std::string& path, std::string* name,
                   std::string* description, EconomicsOptions* economics) {
-  PERFTCO_RETURN_IF_ERROR(Read(root, "name", path, name, true));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "description", path, description));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "name", path, name, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "description", path, description));
   return ParseEconomicsOptions(root["economics"], path, economics);
 }
 
@@ -117,14 +90,14 @@ const std::vector<std::string>& EconomicsScenarioKinds() {
 Result<ModelSizeCostResult> RunModelSizeCost(const EconomicsContext& ctx, const YAML::Node& root,
                                              const std::string& path) {
   PERFTCO_RETURN_IF_ERROR(
-      CheckKeys(root, With(With(With(kCommon, kSetup), kWorkload), {"models", "margins"}), path));
+      CheckYamlKeys(root, With(With(With(kCommon, kSetup), kWorkload), {"models", "margins"}), path));
   ModelSizeCostResult r;
   ModelSizeCostScenario& s = r.scenario;
   PERFTCO_RETURN_IF_ERROR(ReadCommon(root, path, &s.name, &s.description, &s.economics));
   PERFTCO_RETURN_IF_ERROR(ReadSetup(root, path, false, &s.base));
   PERFTCO_RETURN_IF_ERROR(ReadWorkload(root, path, &s.workload));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "models", path, &s.models, true));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "margins", path, &s.margins));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "models", path, &s.models, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "margins", path, &s.margins));
   if (s.models.size() < 2) return Status::Error(path + ": 'models' must list at least two models");
   for (double m : s.margins) {
     if (!(m >= 0 && m < 1)) return Status::Error(path + ": margins must be in [0, 1)");
@@ -143,12 +116,12 @@ Result<ModelSizeCostResult> RunModelSizeCost(const EconomicsContext& ctx, const 
 
 Result<MemoryPerDollarResult> RunMemoryPerDollar(const EconomicsContext& ctx,
                                                  const YAML::Node& root, const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(root, With(kCommon, {"hardware", "focus"}), path));
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(root, With(kCommon, {"hardware", "focus"}), path));
   MemoryPerDollarResult r;
   MemoryPerDollarScenario& s = r.scenario;
   PERFTCO_RETURN_IF_ERROR(ReadCommon(root, path, &s.name, &s.description, &s.economics));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "hardware", path, &s.hardware));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "focus", path, &s.focus, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "hardware", path, &s.hardware));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "focus", path, &s.focus, true));
   std::vector<std::string> names = s.hardware;
   if (names.empty()) {
     for (const auto& hw : ctx.catalog.hardware()) names.push_back(hw.name);
@@ -206,7 +179,7 @@ Result<MemoryPerDollarResult> RunMemoryPerDollar(const EconomicsContext& ctx,
 
 Result<FleetTokensResult> RunFleetTokens(const EconomicsContext& ctx, const YAML::Node& root,
                                          const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
       root,
       With(With(With(kCommon, kSetup), kWorkload), {"model", "shipments", "share", "utilisation",
                                                     "population", "claim_tokens_per_s_per_person"}),
@@ -221,7 +194,7 @@ Result<FleetTokensResult> RunFleetTokens(const EconomicsContext& ctx, const YAML
   PERFTCO_RETURN_IF_ERROR(ReadAssumption(root, "utilisation", path, &s.utilisation));
   PERFTCO_RETURN_IF_ERROR(ReadAssumption(root, "population", path, &s.population));
   PERFTCO_RETURN_IF_ERROR(
-      Read(root, "claim_tokens_per_s_per_person", path, &s.claim_tokens_per_s_per_person, true));
+      ReadYamlField(root, "claim_tokens_per_s_per_person", path, &s.claim_tokens_per_s_per_person, true));
   if (s.share.value > 1) return Status::Error(path + ": share.value must be in (0, 1]");
   if (s.utilisation.value > 1) {
     return Status::Error(path + ": utilisation.value must be in (0, 1]");
@@ -255,7 +228,7 @@ Result<FleetTokensResult> RunFleetTokens(const EconomicsContext& ctx, const YAML
 Result<ConsolidationResult> RunConsolidation(const EconomicsContext& ctx, const YAML::Node& root,
                                              const std::string& path) {
   PERFTCO_RETURN_IF_ERROR(
-      CheckKeys(root,
+      CheckYamlKeys(root,
                 With(kCommon, {"budget_mw", "pue", "old_server", "old_count", "replacements",
                                "claim_old_servers_per_new", "ai"}),
                 path));
@@ -263,25 +236,25 @@ Result<ConsolidationResult> RunConsolidation(const EconomicsContext& ctx, const 
   ConsolidationScenario& s = r.scenario;
   PERFTCO_RETURN_IF_ERROR(ReadCommon(root, path, &s.name, &s.description, &s.economics));
   double budget_mw = 0;
-  PERFTCO_RETURN_IF_ERROR(Read(root, "budget_mw", path, &budget_mw, true));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "pue", path, &s.site.pue, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "budget_mw", path, &budget_mw, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "pue", path, &s.site.pue, true));
   if (!(budget_mw > 0)) return Status::Error(path + ": 'budget_mw' must be positive");
   s.site.budget = Watts(budget_mw * 1e6);
   std::string old_name;
-  PERFTCO_RETURN_IF_ERROR(Read(root, "old_server", path, &old_name, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "old_server", path, &old_name, true));
   PERFTCO_ASSIGN_OR_RETURN(s.old_server, ctx.data.FindCpuServer(old_name));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "old_count", path, &s.old_count));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "old_count", path, &s.old_count));
   PERFTCO_RETURN_IF_ERROR(
-      Read(root, "claim_old_servers_per_new", path, &s.claim_old_servers_per_new));
+      ReadYamlField(root, "claim_old_servers_per_new", path, &s.claim_old_servers_per_new));
   const YAML::Node reps = root["replacements"];
   if (!reps || !reps.IsSequence() || reps.size() < 1) {
     return Status::Error(path + ": 'replacements' must list at least one {server}");
   }
   for (size_t i = 0; i < reps.size(); ++i) {
     const std::string where = path + ": replacements[" + std::to_string(i) + "]";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(reps[i], {"server", "per_core_perf"}, where));
+    PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(reps[i], {"server", "per_core_perf"}, where));
     std::string name;
-    PERFTCO_RETURN_IF_ERROR(Read(reps[i], "server", where, &name, true));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(reps[i], "server", where, &name, true));
     ReplacementOption opt;
     PERFTCO_ASSIGN_OR_RETURN(opt.server, ctx.data.FindCpuServer(name));
     if (reps[i]["per_core_perf"]) {
@@ -296,7 +269,7 @@ Result<ConsolidationResult> RunConsolidation(const EconomicsContext& ctx, const 
   const YAML::Node ai = root["ai"];
   if (!ai)
     return Status::Error(path + ": 'ai' {hardware, model, isl, osl, tpot_slo_ms} is required");
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(ai, With(With(kSetup, kWorkload), {"model"}), path + ": ai"));
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(ai, With(With(kSetup, kWorkload), {"model"}), path + ": ai"));
   PERFTCO_RETURN_IF_ERROR(ReadSetup(ai, path + ": ai", true, &s.ai_base));
   PERFTCO_RETURN_IF_ERROR(ReadWorkload(ai, path + ": ai", &s.ai_workload));
 

@@ -3,24 +3,9 @@
 #include <set>
 
 #include "perftco/names.h"
+#include "perftco/yaml_fields.h"
 
 namespace perftco {
-namespace {
-
-Status CheckKeys(const YAML::Node& node, const std::vector<std::string>& valid,
-                 const std::string& where) {
-  for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
-    if (std::find(valid.begin(), valid.end(), key) == valid.end()) {
-      return Status::Error(where + ": unknown key '" + key + "': did you mean '" +
-                           ClosestNames(key, valid, 1).front() + "'?");
-    }
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 const std::vector<std::string>& ScenarioSetupKeys() {
   static const std::vector<std::string> kKeys = {
       "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "precision",
@@ -28,31 +13,6 @@ const std::vector<std::string>& ScenarioSetupKeys() {
       "max_num_seqs"};
   return kKeys;
 }
-
-namespace {
-
-template <typename T>
-Status Read(const YAML::Node& n, const char* key, const std::string& where, T* out) {
-  if (!n[key]) return Status::Ok();
-  try {
-    *out = n[key].as<T>();
-  } catch (const YAML::Exception&) {
-    return Status::Error(where + ": key '" + key + "' has the wrong type");
-  }
-  return Status::Ok();
-}
-
-template <typename T>
-Status ReadOptional(const YAML::Node& n, const char* key, const std::string& where,
-                    std::optional<T>* out) {
-  if (!n[key]) return Status::Ok();
-  T v{};
-  PERFTCO_RETURN_IF_ERROR(Read(n, key, where, &v));
-  *out = v;
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<YAML::Node> LoadScenarioYaml(const std::string& path) {
   try {
@@ -71,23 +31,23 @@ std::string ScenarioKind(const YAML::Node& root) {
 }
 
 Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOptions* o) {
-  PERFTCO_RETURN_IF_ERROR(Read(root, "model", path, &o->model));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "hardware", path, &o->hardware));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "chips", path, &o->chips));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "tp", path, &o->tp));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "pp", path, &o->pp));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "ep", path, &o->ep));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "dp_attention", path, &o->dp_attention));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "precision", path, &o->precision));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "model", path, &o->model));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "hardware", path, &o->hardware));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "chips", path, &o->chips));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "tp", path, &o->tp));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "pp", path, &o->pp));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "ep", path, &o->ep));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "dp_attention", path, &o->dp_attention));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "precision", path, &o->precision));
   if (root["activation_precision"]) {
     o->activation_precision = root["activation_precision"].as<std::string>("");
   }
   if (root["kv_precision"]) o->kv_precision = root["kv_precision"].as<std::string>("");
-  PERFTCO_RETURN_IF_ERROR(Read(root, "engine", path, &o->engine));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "mem_fraction", path, &o->mem_fraction));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "engine", path, &o->engine));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "mem_fraction", path, &o->mem_fraction));
   PERFTCO_RETURN_IF_ERROR(
-      ReadOptional(root, "max_batched_tokens", path, &o->max_batched_tokens));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "max_num_seqs", path, &o->max_num_seqs));
+      ReadYamlOptional(root, "max_batched_tokens", path, &o->max_batched_tokens));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "max_num_seqs", path, &o->max_num_seqs));
   if (o->model.empty() || o->hardware.empty()) {
     return Status::Error(path + ": a scenario needs 'model' and 'hardware'");
   }
@@ -98,13 +58,13 @@ Result<WorkloadComparisonScenario> ParseWorkloadComparison(const YAML::Node& roo
                                                            const std::string& path) {
   std::vector<std::string> valid = {"kind", "name", "description", "tpot_slo_ms", "workloads"};
   valid.insert(valid.end(), ScenarioSetupKeys().begin(), ScenarioSetupKeys().end());
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(root, valid, path));
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(root, valid, path));
   WorkloadComparisonScenario s;
-  PERFTCO_RETURN_IF_ERROR(Read(root, "name", path, &s.name));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "description", path, &s.description));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "name", path, &s.name));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "description", path, &s.description));
   PERFTCO_RETURN_IF_ERROR(ParseSetupKeys(root, path, &s.setup));
   double slo_ms = 0;
-  PERFTCO_RETURN_IF_ERROR(Read(root, "tpot_slo_ms", path, &slo_ms));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "tpot_slo_ms", path, &slo_ms));
   if (slo_ms <= 0) return Status::Error(path + ": 'tpot_slo_ms' must be positive");
   s.tpot_slo = Milliseconds(slo_ms);
   const YAML::Node w = root["workloads"];
@@ -113,11 +73,11 @@ Result<WorkloadComparisonScenario> ParseWorkloadComparison(const YAML::Node& roo
   }
   for (size_t i = 0; i < w.size(); ++i) {
     const std::string where = path + ": workloads[" + std::to_string(i) + "]";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(w[i], {"name", "isl", "osl"}, where));
+    PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(w[i], {"name", "isl", "osl"}, where));
     WorkloadSpec spec;
-    PERFTCO_RETURN_IF_ERROR(Read(w[i], "name", where, &spec.name));
-    PERFTCO_RETURN_IF_ERROR(Read(w[i], "isl", where, &spec.isl));
-    PERFTCO_RETURN_IF_ERROR(Read(w[i], "osl", where, &spec.osl));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(w[i], "name", where, &spec.name));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(w[i], "isl", where, &spec.isl));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(w[i], "osl", where, &spec.osl));
     if (spec.isl <= 0 || spec.osl <= 0) {
       return Status::Error(where + ": isl and osl must be positive");
     }

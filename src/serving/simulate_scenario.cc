@@ -2,25 +2,11 @@
 #include <filesystem>
 
 #include "perftco/names.h"
+#include "perftco/yaml_fields.h"
 #include "perftco/scenario.h"
 #include "perftco/simulate.h"
 
 namespace perftco {
-namespace {
-
-template <typename T>
-Status Read(const YAML::Node& root, const char* key, const std::string& path, T* out) {
-  if (!root[key]) return Status::Ok();
-  try {
-    *out = root[key].as<T>();
-  } catch (const YAML::Exception&) {
-    return Status::Error(path + ": key '" + key + "' has the wrong type");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 const std::vector<std::string>& SimulateScenarioKeys() {
   static const std::vector<std::string> kKeys = [] {
     std::vector<std::string> k = {
@@ -64,27 +50,27 @@ Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std:
     }
   }
   SimulateOptions o;
-  PERFTCO_RETURN_IF_ERROR(Read(root, "name", path, &o.name));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "description", path, &o.description));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "name", path, &o.name));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "description", path, &o.description));
   PERFTCO_RETURN_IF_ERROR(ParseSetupKeys(root, path, &o.setup));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "replicas", path, &o.replicas));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "replicas", path, &o.replicas));
   WorkloadOptions& w = o.workload;
-  PERFTCO_RETURN_IF_ERROR(Read(root, "workload", path, &w.workload));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "arrival", path, &w.arrival));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "rate", path, &w.rate));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "burstiness", path, &w.burstiness));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "users", path, &w.users));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "workload", path, &w.workload));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "arrival", path, &w.arrival));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "rate", path, &w.rate));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "burstiness", path, &w.burstiness));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "users", path, &w.users));
   if (root["think_time_s"]) {
     double t = 0;
-    PERFTCO_RETURN_IF_ERROR(Read(root, "think_time_s", path, &t));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "think_time_s", path, &t));
     w.think_time = Seconds(t);
   }
-  PERFTCO_RETURN_IF_ERROR(Read(root, "requests", path, &w.requests));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "seed", path, &w.seed));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "input_len", path, &w.input_len));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "output_len", path, &w.output_len));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "turns", path, &w.turns));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "shared_prefix", path, &w.shared_prefix));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "requests", path, &w.requests));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "seed", path, &w.seed));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "input_len", path, &w.input_len));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "output_len", path, &w.output_len));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "turns", path, &w.turns));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "shared_prefix", path, &w.shared_prefix));
   // A relative trace path is relative to the scenario file.
   if (root["workload"]) {
     const std::filesystem::path trace(w.workload);
@@ -92,22 +78,22 @@ Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std:
     if (trace.is_relative() && std::filesystem::exists(beside)) w.workload = beside.string();
   }
   ServingOptions& s = o.serving;
-  PERFTCO_RETURN_IF_ERROR(Read(root, "scheduler", path, &s.scheduler));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "max_seqs", path, &s.max_seqs));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "token_budget", path, &s.token_budget));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "prefix_caching", path, &s.prefix_caching));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "preemption", path, &s.preemption));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "scheduler", path, &s.scheduler));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "max_seqs", path, &s.max_seqs));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "token_budget", path, &s.token_budget));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "prefix_caching", path, &s.prefix_caching));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "preemption", path, &s.preemption));
   if (root["swap_space_gb"]) {
     double gb = 0;
-    PERFTCO_RETURN_IF_ERROR(Read(root, "swap_space_gb", path, &gb));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "swap_space_gb", path, &gb));
     s.swap_space = Bytes(gb * kGiB);
   }
-  PERFTCO_RETURN_IF_ERROR(Read(root, "router", path, &s.router));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "prefill_replicas", path, &s.prefill_replicas));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "exact_steps", path, &s.exact_steps));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "router", path, &s.router));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "prefill_replicas", path, &s.prefill_replicas));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "exact_steps", path, &s.exact_steps));
   double ttft_ms = 0, tpot_ms = 0;
-  PERFTCO_RETURN_IF_ERROR(Read(root, "slo_ttft_ms", path, &ttft_ms));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "slo_tpot_ms", path, &tpot_ms));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "slo_ttft_ms", path, &ttft_ms));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "slo_tpot_ms", path, &tpot_ms));
   s.slo_ttft = Milliseconds(ttft_ms);
   s.slo_tpot = Milliseconds(tpot_ms);
   return o;

@@ -4,43 +4,10 @@
 #include <cmath>
 
 #include "perftco/names.h"
+#include "perftco/yaml_fields.h"
 
 namespace perftco {
 namespace {
-
-Status CheckKeys(const YAML::Node& node, const std::vector<std::string>& valid,
-                 const std::string& where) {
-  if (!node.IsMap()) return Status::Error(where + ": expected a map of keys");
-  for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
-    if (std::find(valid.begin(), valid.end(), key) == valid.end()) {
-      return Status::Error(where + ": unknown key '" + key + "': did you mean '" +
-                           ClosestNames(key, valid, 1).front() + "'?");
-    }
-  }
-  return Status::Ok();
-}
-
-template <typename T>
-Status Read(const YAML::Node& n, const char* key, const std::string& where, T* out) {
-  if (!n[key]) return Status::Ok();
-  try {
-    *out = n[key].as<T>();
-  } catch (const YAML::Exception&) {
-    return Status::Error(where + ": key '" + key + "' has the wrong type");
-  }
-  return Status::Ok();
-}
-
-template <typename T>
-Status ReadOptional(const YAML::Node& n, const char* key, const std::string& where,
-                    std::optional<T>* out) {
-  if (!n[key]) return Status::Ok();
-  T v{};
-  PERFTCO_RETURN_IF_ERROR(Read(n, key, where, &v));
-  *out = v;
-  return Status::Ok();
-}
 
 Status Require(bool ok, const std::string& where, const std::string& what) {
   return ok ? Status::Ok() : Status::Error(where + ": " + what);
@@ -48,16 +15,16 @@ Status Require(bool ok, const std::string& where, const std::string& what) {
 
 Status ReadHeader(const YAML::Node& root, const std::string& path, std::string* name,
                   std::string* description) {
-  PERFTCO_RETURN_IF_ERROR(Read(root, "name", path, name));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "description", path, description));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "name", path, name));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "description", path, description));
   return Status::Ok();
 }
 
 // seq_len, global_batch_tokens, tokens.
 Status ReadWorkload(const YAML::Node& n, const std::string& where, TrainingWorkload* w) {
-  PERFTCO_RETURN_IF_ERROR(Read(n, "seq_len", where, &w->seq_len));
-  PERFTCO_RETURN_IF_ERROR(Read(n, "global_batch_tokens", where, &w->global_batch_tokens));
-  PERFTCO_RETURN_IF_ERROR(Read(n, "tokens", where, &w->train_tokens));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "seq_len", where, &w->seq_len));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "global_batch_tokens", where, &w->global_batch_tokens));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "tokens", where, &w->train_tokens));
   PERFTCO_RETURN_IF_ERROR(Require(w->seq_len > 0, where, "'seq_len' must be positive"));
   PERFTCO_RETURN_IF_ERROR(
       Require(w->global_batch_tokens > 0, where, "'global_batch_tokens' must be positive"));
@@ -69,10 +36,10 @@ Status ReadWorkload(const YAML::Node& n, const std::string& where, TrainingWorkl
 Status ReadReliability(const YAML::Node& n, const std::string& where, ReliabilityParams* r) {
   double restart_min = r->restart_fixed.value() / 60.0;
   double tbps = r->storage_bandwidth.value() / kTera;
-  PERFTCO_RETURN_IF_ERROR(Read(n, "restart_min", where, &restart_min));
-  PERFTCO_RETURN_IF_ERROR(Read(n, "checkpoint_tb_per_s", where, &tbps));
-  PERFTCO_RETURN_IF_ERROR(Read(n, "failures_per_chip_hour", where, &r->failures_per_chip_hour));
-  PERFTCO_RETURN_IF_ERROR(Read(n, "failures", where, &r->failures));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "restart_min", where, &restart_min));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "checkpoint_tb_per_s", where, &tbps));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "failures_per_chip_hour", where, &r->failures_per_chip_hour));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "failures", where, &r->failures));
   PERFTCO_RETURN_IF_ERROR(Require(restart_min >= 0, where, "'restart_min' must not be negative"));
   PERFTCO_RETURN_IF_ERROR(Require(tbps > 0, where, "'checkpoint_tb_per_s' must be positive"));
   PERFTCO_RETURN_IF_ERROR(
@@ -83,21 +50,21 @@ Status ReadReliability(const YAML::Node& n, const std::string& where, Reliabilit
 }
 
 Status ReadPlan(const YAML::Node& n, const std::string& where, PlanConstraints* c) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
       n, {"dp", "tp", "pp", "cp", "ep", "zero", "vpp", "micro_batch", "schedule", "recompute"},
       where));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "dp", where, &c->dp));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "tp", where, &c->tp));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "pp", where, &c->pp));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "cp", where, &c->cp));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "ep", where, &c->ep));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "zero", where, &c->zero_stage));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "vpp", where, &c->virtual_stages));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "micro_batch", where, &c->micro_batch));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(n, "recompute", where, &c->recompute));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(n, "dp", where, &c->dp));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(n, "tp", where, &c->tp));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(n, "pp", where, &c->pp));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(n, "cp", where, &c->cp));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(n, "ep", where, &c->ep));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(n, "zero", where, &c->zero_stage));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(n, "vpp", where, &c->virtual_stages));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(n, "micro_batch", where, &c->micro_batch));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(n, "recompute", where, &c->recompute));
   if (n["schedule"]) {
     std::string s;
-    PERFTCO_RETURN_IF_ERROR(Read(n, "schedule", where, &s));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "schedule", where, &s));
     PERFTCO_ASSIGN_OR_RETURN(PipelineSchedule sched, ParsePipelineSchedule(s));
     c->schedule = sched;
   }
@@ -109,52 +76,52 @@ Status ReadPlan(const YAML::Node& n, const std::string& where, PlanConstraints* 
 // ---- rl-step ----
 
 Result<RlScenario> ParseRlScenario(const YAML::Node& root, const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(root,
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(root,
                                     {"kind", "name", "description", "model", "hardware",
                                      "rollout_precision", "usd_per_chip_hour", "rl", "variants"},
                                     path));
   RlScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "model", path, &s.model));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "hardware", path, &s.hardware));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "rollout_precision", path, &s.rollout_precision));
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "usd_per_chip_hour", path, &s.usd_per_chip_hour));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "model", path, &s.model));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "hardware", path, &s.hardware));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "rollout_precision", path, &s.rollout_precision));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "usd_per_chip_hour", path, &s.usd_per_chip_hour));
   PERFTCO_RETURN_IF_ERROR(Require(!s.model.empty() && !s.hardware.empty(), path,
                                   "an rl-step scenario needs 'model' and 'hardware'"));
   RlConfig& c = s.config;
   if (root["rl"]) {
     const YAML::Node rl = root["rl"];
     const std::string where = path + ": rl";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(
+    PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
         rl,
         {"prompts", "samples_per_prompt", "prompt_tokens", "rollout_tokens", "length_sigma",
          "max_rollout_tokens", "pass_rate", "difficulty_concentration", "keep", "verify_s",
          "sandbox_s", "verifiers", "usd_per_cpu_hour", "logprob_passes", "sync_overhead_s", "seed"},
         where));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "prompts", where, &c.prompts));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "samples_per_prompt", where, &c.samples_per_prompt));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "prompt_tokens", where, &c.prompt_tokens));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "rollout_tokens", where, &c.lengths.mean_tokens));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "length_sigma", where, &c.lengths.sigma));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "max_rollout_tokens", where, &c.lengths.max_tokens));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "pass_rate", where, &c.pass_rate));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "prompts", where, &c.prompts));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "samples_per_prompt", where, &c.samples_per_prompt));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "prompt_tokens", where, &c.prompt_tokens));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "rollout_tokens", where, &c.lengths.mean_tokens));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "length_sigma", where, &c.lengths.sigma));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "max_rollout_tokens", where, &c.lengths.max_tokens));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "pass_rate", where, &c.pass_rate));
     PERFTCO_RETURN_IF_ERROR(
-        Read(rl, "difficulty_concentration", where, &c.difficulty_concentration));
+        ReadYamlField(rl, "difficulty_concentration", where, &c.difficulty_concentration));
     if (rl["keep"]) {
       std::string k;
-      PERFTCO_RETURN_IF_ERROR(Read(rl, "keep", where, &k));
+      PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "keep", where, &k));
       PERFTCO_ASSIGN_OR_RETURN(c.keep, ParseKeepRule(k));
     }
     double verify_s = c.verifier.per_sample.value();
     double sandbox_s = c.verifier.sandbox_startup.value();
     double sync_s = c.sync_fixed.value();
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "verify_s", where, &verify_s));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "sandbox_s", where, &sandbox_s));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "sync_overhead_s", where, &sync_s));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "verifiers", where, &c.verifier.workers));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "usd_per_cpu_hour", where, &c.verifier.usd_per_worker_hour));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "logprob_passes", where, &c.logprob_passes));
-    PERFTCO_RETURN_IF_ERROR(Read(rl, "seed", where, &c.seed));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "verify_s", where, &verify_s));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "sandbox_s", where, &sandbox_s));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "sync_overhead_s", where, &sync_s));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "verifiers", where, &c.verifier.workers));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "usd_per_cpu_hour", where, &c.verifier.usd_per_worker_hour));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "logprob_passes", where, &c.logprob_passes));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "seed", where, &c.seed));
     PERFTCO_RETURN_IF_ERROR(Require(verify_s >= 0 && sandbox_s >= 0 && sync_s >= 0, where,
                                     "times must not be negative"));
     c.verifier.per_sample = Seconds(verify_s);
@@ -166,25 +133,25 @@ Result<RlScenario> ParseRlScenario(const YAML::Node& root, const std::string& pa
                                   "'variants' must list at least one {name, pools, ...}"));
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string where = path + ": variants[" + std::to_string(i) + "]";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(v[i],
+    PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(v[i],
                                       {"name", "pools", "pipeline", "chips", "rollout_chips",
                                        "train_chips", "rollout_tp", "keep", "pass_rate"},
                                       where));
     RlVariant x;
-    PERFTCO_RETURN_IF_ERROR(Read(v[i], "name", where, &x.name));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(v[i], "name", where, &x.name));
     std::string pools = "shared", pipeline = "sync";
-    PERFTCO_RETURN_IF_ERROR(Read(v[i], "pools", where, &pools));
-    PERFTCO_RETURN_IF_ERROR(Read(v[i], "pipeline", where, &pipeline));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(v[i], "pools", where, &pools));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(v[i], "pipeline", where, &pipeline));
     PERFTCO_ASSIGN_OR_RETURN(x.pools, ParsePoolLayout(pools));
     PERFTCO_ASSIGN_OR_RETURN(x.pipeline, ParseRlPipeline(pipeline));
-    PERFTCO_RETURN_IF_ERROR(Read(v[i], "chips", where, &x.chips));
-    PERFTCO_RETURN_IF_ERROR(Read(v[i], "rollout_chips", where, &x.rollout_chips));
-    PERFTCO_RETURN_IF_ERROR(Read(v[i], "train_chips", where, &x.train_chips));
-    PERFTCO_RETURN_IF_ERROR(ReadOptional(v[i], "rollout_tp", where, &x.rollout_tp));
-    PERFTCO_RETURN_IF_ERROR(ReadOptional(v[i], "pass_rate", where, &x.pass_rate));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(v[i], "chips", where, &x.chips));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(v[i], "rollout_chips", where, &x.rollout_chips));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(v[i], "train_chips", where, &x.train_chips));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(v[i], "rollout_tp", where, &x.rollout_tp));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(v[i], "pass_rate", where, &x.pass_rate));
     if (v[i]["keep"]) {
       std::string k;
-      PERFTCO_RETURN_IF_ERROR(Read(v[i], "keep", where, &k));
+      PERFTCO_RETURN_IF_ERROR(ReadYamlField(v[i], "keep", where, &k));
       PERFTCO_ASSIGN_OR_RETURN(KeepRule rule, ParseKeepRule(k));
       x.keep = rule;
     }
@@ -245,20 +212,20 @@ Result<std::vector<RlVariantResult>> RunRlScenario(const Catalog& catalog,
 
 Result<ClusterComparisonScenario> ParseClusterComparison(const YAML::Node& root,
                                                          const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(root,
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(root,
                                     {"kind", "name", "description", "model", "precision", "seq_len",
                                      "global_batch_tokens", "tokens", "reliability", "clusters"},
                                     path));
   ClusterComparisonScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "model", path, &s.model));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "precision", path, &s.precision));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "model", path, &s.model));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "precision", path, &s.precision));
   PERFTCO_RETURN_IF_ERROR(Require(!s.model.empty(), path, "needs 'model'"));
   PERFTCO_RETURN_IF_ERROR(ReadWorkload(root, path, &s.workload));
   PERFTCO_RETURN_IF_ERROR(Require(s.workload.train_tokens > 0, path, "needs 'tokens' > 0"));
   if (root["reliability"]) {
     const std::string where = path + ": reliability";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(
+    PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
         root["reliability"],
         {"restart_min", "checkpoint_tb_per_s", "failures_per_chip_hour", "failures"}, where));
     PERFTCO_RETURN_IF_ERROR(ReadReliability(root["reliability"], where, &s.reliability));
@@ -268,18 +235,18 @@ Result<ClusterComparisonScenario> ParseClusterComparison(const YAML::Node& root,
                                   "'clusters' must list at least one cluster"));
   for (size_t i = 0; i < c.size(); ++i) {
     const std::string where = path + ": clusters[" + std::to_string(i) + "]";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(
+    PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
         c[i],
         {"name", "hardware", "chips", "usd_per_chip", "price_source", "equal_cost_to", "round_to"},
         where));
     ClusterSpec x;
-    PERFTCO_RETURN_IF_ERROR(Read(c[i], "name", where, &x.name));
-    PERFTCO_RETURN_IF_ERROR(Read(c[i], "hardware", where, &x.hardware));
-    PERFTCO_RETURN_IF_ERROR(Read(c[i], "chips", where, &x.chips));
-    PERFTCO_RETURN_IF_ERROR(Read(c[i], "usd_per_chip", where, &x.usd_per_chip));
-    PERFTCO_RETURN_IF_ERROR(Read(c[i], "price_source", where, &x.price_source));
-    PERFTCO_RETURN_IF_ERROR(Read(c[i], "equal_cost_to", where, &x.equal_cost_to));
-    PERFTCO_RETURN_IF_ERROR(Read(c[i], "round_to", where, &x.round_to));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(c[i], "name", where, &x.name));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(c[i], "hardware", where, &x.hardware));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(c[i], "chips", where, &x.chips));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(c[i], "usd_per_chip", where, &x.usd_per_chip));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(c[i], "price_source", where, &x.price_source));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(c[i], "equal_cost_to", where, &x.equal_cost_to));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(c[i], "round_to", where, &x.round_to));
     PERFTCO_RETURN_IF_ERROR(Require(!x.name.empty() && !x.hardware.empty(), where,
                                     "a cluster needs 'name' and 'hardware'"));
     PERFTCO_RETURN_IF_ERROR(Require(x.usd_per_chip > 0 && !x.price_source.empty(), where,
@@ -336,29 +303,29 @@ Result<std::vector<ClusterResult>> RunClusterComparison(const Catalog& catalog,
 Result<ReliabilityScenario> ParseReliabilityScenario(const YAML::Node& root,
                                                      const std::string& path) {
   PERFTCO_RETURN_IF_ERROR(
-      CheckKeys(root,
+      CheckYamlKeys(root,
                 {"kind", "name", "description", "model", "hardware", "seq_len",
                  "global_batch_tokens", "tokens", "chips", "restart_minutes", "usd_per_chip_hour",
                  "scale_batch_with_chips", "checkpoint_tb_per_s", "failures_per_chip_hour"},
                 path));
   ReliabilityScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "model", path, &s.model));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "hardware", path, &s.hardware));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "model", path, &s.model));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "hardware", path, &s.hardware));
   PERFTCO_RETURN_IF_ERROR(
       Require(!s.model.empty() && !s.hardware.empty(), path, "needs 'model' and 'hardware'"));
   PERFTCO_RETURN_IF_ERROR(ReadWorkload(root, path, &s.workload));
   PERFTCO_RETURN_IF_ERROR(Require(s.workload.train_tokens > 0, path, "needs 'tokens' > 0"));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "chips", path, &s.chips));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "chips", path, &s.chips));
   PERFTCO_RETURN_IF_ERROR(Require(!s.chips.empty(), path, "'chips' must list chip counts"));
   for (int c : s.chips) PERFTCO_RETURN_IF_ERROR(Require(c > 0, path, "chips must be positive"));
   s.restart_minutes = {s.reliability.restart_fixed.value() / 60.0};
-  PERFTCO_RETURN_IF_ERROR(Read(root, "restart_minutes", path, &s.restart_minutes));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "restart_minutes", path, &s.restart_minutes));
   for (double m : s.restart_minutes) {
     PERFTCO_RETURN_IF_ERROR(Require(m >= 0, path, "restart minutes must not be negative"));
   }
-  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "usd_per_chip_hour", path, &s.usd_per_chip_hour));
-  PERFTCO_RETURN_IF_ERROR(Read(root, "scale_batch_with_chips", path, &s.scale_batch_with_chips));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "usd_per_chip_hour", path, &s.usd_per_chip_hour));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "scale_batch_with_chips", path, &s.scale_batch_with_chips));
   PERFTCO_RETURN_IF_ERROR(ReadReliability(root, path, &s.reliability));
   return s;
 }
@@ -403,7 +370,7 @@ Result<ReliabilityScenarioResult> RunReliabilityScenario(const Catalog& catalog,
 
 Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root, const std::string& path,
                                                    const std::string& data_dir) {
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(root, {"kind", "name", "description", "runs"}, path));
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(root, {"kind", "name", "description", "runs"}, path));
   ValidationScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
   const YAML::Node runs = root["runs"];
@@ -412,31 +379,31 @@ Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root, const
   for (size_t i = 0; i < runs.size(); ++i) {
     const YAML::Node n = runs[i];
     const std::string where = path + ": runs[" + std::to_string(i) + "]";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(
+    PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
         n,
         {"name", "model", "hardware", "precision", "scale_up_gb_per_s", "tp_overlap", "ep_overlap",
          "dispatch_bytes", "max_domains_per_token", "chips", "seq_len", "global_batch_tokens",
          "tokens", "plan", "metric", "published", "source", "note"},
         where));
     ValidationRun v;
-    PERFTCO_RETURN_IF_ERROR(Read(n, "name", where, &v.name));
-    PERFTCO_RETURN_IF_ERROR(Read(n, "model", where, &v.setup.model));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "name", where, &v.name));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "model", where, &v.setup.model));
     // Model files given relative to the data directory (data/training/models/...).
     if (v.setup.model.rfind("training/", 0) == 0) v.setup.model = data_dir + "/" + v.setup.model;
-    PERFTCO_RETURN_IF_ERROR(Read(n, "hardware", where, &v.setup.hardware));
-    PERFTCO_RETURN_IF_ERROR(Read(n, "precision", where, &v.setup.precision));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "hardware", where, &v.setup.hardware));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "precision", where, &v.setup.precision));
     PERFTCO_RETURN_IF_ERROR(
-        ReadOptional(n, "scale_up_gb_per_s", where, &v.setup.scale_up_gb_per_s));
+        ReadYamlOptional(n, "scale_up_gb_per_s", where, &v.setup.scale_up_gb_per_s));
     TrainingOptions& o = v.setup.options;
-    PERFTCO_RETURN_IF_ERROR(Read(n, "tp_overlap", where, &o.tp_comm_overlap));
-    PERFTCO_RETURN_IF_ERROR(Read(n, "ep_overlap", where, &o.ep_comm_overlap));
-    PERFTCO_RETURN_IF_ERROR(Read(n, "dispatch_bytes", where, &o.dispatch_bytes));
-    PERFTCO_RETURN_IF_ERROR(Read(n, "max_domains_per_token", where, &o.max_domains_per_token));
-    PERFTCO_RETURN_IF_ERROR(Read(n, "chips", where, &v.chips));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "tp_overlap", where, &o.tp_comm_overlap));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "ep_overlap", where, &o.ep_comm_overlap));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "dispatch_bytes", where, &o.dispatch_bytes));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "max_domains_per_token", where, &o.max_domains_per_token));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "chips", where, &v.chips));
     PERFTCO_RETURN_IF_ERROR(ReadWorkload(n, where, &v.workload));
     if (n["plan"]) PERFTCO_RETURN_IF_ERROR(ReadPlan(n["plan"], where + ": plan", &v.plan));
     std::string metric;
-    PERFTCO_RETURN_IF_ERROR(Read(n, "metric", where, &metric));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "metric", where, &metric));
     if (metric == "mfu") {
       v.metric = ValidationMetric::kMfu;
     } else if (metric == "chip_hours") {
@@ -446,9 +413,9 @@ Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root, const
     } else {
       return Status::Error(where + ": 'metric' must be mfu or chip_hours");
     }
-    PERFTCO_RETURN_IF_ERROR(Read(n, "published", where, &v.published));
-    PERFTCO_RETURN_IF_ERROR(Read(n, "source", where, &v.source));
-    PERFTCO_RETURN_IF_ERROR(Read(n, "note", where, &v.note));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "published", where, &v.published));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "source", where, &v.source));
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "note", where, &v.note));
     PERFTCO_RETURN_IF_ERROR(
         Require(!v.setup.model.empty() && !v.setup.hardware.empty() && v.chips > 0, where,
                 "needs 'model', 'hardware' and 'chips'"));
