@@ -5,11 +5,10 @@
 #include <cmath>
 #include <limits>
 
-#include "workload/random.h"
+#include "perftco/random.h"
 
 namespace perftco::serving {
 
-using workload::Mix64;
 
 Replica::Replica(int index, const ReplicaConfig& config, StepTimer* timer, engine::Simulator* sim,
                  ReplicaHost* host)

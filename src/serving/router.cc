@@ -1,7 +1,7 @@
 #include "serving/router.h"
 
 #include "perftco/names.h"
-#include "workload/random.h"
+#include "perftco/random.h"
 
 namespace perftco::serving {
 namespace {
@@ -61,7 +61,7 @@ class LeastKv : public Router {
 class PrefixAffinity : public Router {
  public:
   size_t Pick(const Request& r, const std::vector<Replica*>& pool, double now) override {
-    if (r.session != 0) return workload::Mix64(r.session) % pool.size();
+    if (r.session != 0) return Mix64(r.session) % pool.size();
     return fallback_.Pick(r, pool, now);
   }
 

@@ -5,7 +5,7 @@
 
 #include "perftco/names.h"
 #include "perftco/rl.h"
-#include "rl_random.h"
+#include "perftco/random.h"
 
 namespace perftco {
 
@@ -47,7 +47,7 @@ Result<std::vector<int64_t>> SampleRolloutLengths(const RolloutLengths& d, int64
     return Status::Error("the rollout length cap (" + std::to_string(d.max_tokens) +
                          ") is below the mean length: raise --max-rollout-tokens");
   }
-  rl_random::Rng rng(seed);
+  Rng rng(seed);
   // A lognormal with mean m has mu = ln m - sigma^2 / 2.
   const double mu = std::log(d.mean_tokens) - 0.5 * d.sigma * d.sigma;
   std::vector<int64_t> out;
@@ -198,7 +198,7 @@ Result<RlStepResult> SimulateRlStep(const RlConfig& c, const RolloutGenerator& g
                            SampleRolloutLengths(c.lengths, n, c.seed));
 
   // Outcomes: a pass rate per prompt, then one draw per sample (its own stream of the seed).
-  rl_random::Rng rng(c.seed ^ 0x9e3779b97f4a7c15ULL);
+  Rng rng(c.seed ^ 0x9e3779b97f4a7c15ULL);
   std::vector<bool> passed(static_cast<size_t>(n), false);
   std::vector<bool> kept(static_cast<size_t>(n), false);
   for (int g = 0; g < c.prompts; ++g) {

@@ -8,7 +8,7 @@
 
 #include "perftco/status.h"
 #include "perftco/workload.h"
-#include "workload/random.h"
+#include "perftco/random.h"
 
 namespace perftco::workload {
 

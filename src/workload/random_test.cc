@@ -1,4 +1,4 @@
-#include "workload/random.h"
+#include "perftco/random.h"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include "perftco/workload.h"
 #include "workload/arrival_process.h"
 #include "workload/length_distribution.h"
-#include "workload/random.h"
+#include "perftco/random.h"
 
 namespace perftco::workload {
 

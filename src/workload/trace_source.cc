@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "perftco/names.h"
-#include "workload/random.h"
+#include "perftco/random.h"
 
 namespace perftco::workload {
 namespace {

@@ -1,8 +1,8 @@
-#include "workload/random.h"
+#include "perftco/random.h"
 
 #include <cmath>
 
-namespace perftco::workload {
+namespace perftco {
 namespace {
 uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 }  // namespace
@@ -90,4 +90,10 @@ double Rng::Gamma(double shape) {
   }
 }
 
-}  // namespace perftco::workload
+double Rng::Beta(double a, double b) {
+  const double x = Gamma(a);
+  const double y = Gamma(b);
+  return x / (x + y);
+}
+
+}  // namespace perftco

@@ -1,11 +1,11 @@
 // A seeded random generator with its own distribution code, so that a seed gives the same numbers
 // on every platform and standard library (std:: distributions are implementation-defined).
-#ifndef PERFTCO_SRC_WORKLOAD_RANDOM_H_
-#define PERFTCO_SRC_WORKLOAD_RANDOM_H_
+#ifndef PERFTCO_RANDOM_H_
+#define PERFTCO_RANDOM_H_
 
 #include <cstdint>
 
-namespace perftco::workload {
+namespace perftco {
 
 // xoshiro256** (Blackman and Vigna, https://prng.di.unimi.it/), its state filled by splitmix64
 // from (seed, stream): different streams of one seed are independent sequences, so that changing
@@ -24,6 +24,8 @@ class Rng {
   // Gamma(shape, scale 1): Marsaglia and Tsang (2000), ACM TOMS 26(3); shape < 1 by the
   // boost Gamma(shape + 1) x U^(1 / shape).
   double Gamma(double shape);
+  double Beta(double a, double b);  // Gamma(a) / (Gamma(a) + Gamma(b))
+  bool Bernoulli(double p) { return Uniform() < p; }
 
  private:
   uint64_t s_[4];
@@ -34,6 +36,6 @@ class Rng {
 // splitmix64 finaliser: a good 64-bit mix, also used to hash KV blocks.
 uint64_t Mix64(uint64_t x);
 
-}  // namespace perftco::workload
+}  // namespace perftco
 
-#endif  // PERFTCO_SRC_WORKLOAD_RANDOM_H_
+#endif  // PERFTCO_RANDOM_H_
