@@ -32,15 +32,20 @@ Result<YAML::Node> LoadScenarioYaml(const std::string& path);
 std::string ScenarioKind(const YAML::Node& root);
 Result<WorkloadComparisonScenario> ParseWorkloadComparison(const YAML::Node& root,
                                                            const std::string& path);
+// The setup keys ParseSetupKeys reads, for kinds that accept them.
+const std::vector<std::string>& ScenarioSetupKeys();
+// Fails on the first key of `node` not in `valid`, naming it, `where`, and the closest valid key.
+Status CheckScenarioKeys(const YAML::Node& node, const std::vector<std::string>& valid,
+                         const std::string& where);
 // Reads the setup keys (model, hardware, chips, tp, pp, ep, precision, ...) of a scenario.
 Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOptions* out);
 
 // One workload's result at the TPOT target.
 struct WorkloadResult {
   WorkloadSpec workload;
-  int64_t max_batch = 0;      // by KV capacity
-  int64_t batch = 0;          // largest within the TPOT target
-  EstimatePoint point;        // at that batch
+  int64_t max_batch = 0;  // by KV capacity
+  int64_t batch = 0;      // largest within the TPOT target
+  EstimatePoint point;    // at that batch
   double kv_gb_per_sequence = 0;
   double chip_seconds_per_query = 0;
 };

@@ -5,10 +5,9 @@
 #include "perftco/names.h"
 
 namespace perftco {
-namespace {
 
-Status CheckKeys(const YAML::Node& node, const std::vector<std::string>& valid,
-                 const std::string& where) {
+Status CheckScenarioKeys(const YAML::Node& node, const std::vector<std::string>& valid,
+                         const std::string& where) {
   for (const auto& kv : node) {
     const std::string key = kv.first.as<std::string>();
     if (std::find(valid.begin(), valid.end(), key) == valid.end()) {
@@ -19,13 +18,17 @@ Status CheckKeys(const YAML::Node& node, const std::vector<std::string>& valid,
   return Status::Ok();
 }
 
-const std::vector<std::string>& SetupKeys() {
+const std::vector<std::string>& ScenarioSetupKeys() {
+  // clang-format off
   static const std::vector<std::string> kKeys = {
       "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "precision",
       "activation_precision", "kv_precision", "engine", "mem_fraction", "max_batched_tokens",
-      "max_num_seqs"};
+      "max_num_seqs", "micro_batches", "spec_tokens", "spec_method", "acceptance"};
+  // clang-format on
   return kKeys;
 }
+
+namespace {
 
 template <typename T>
 Status Read(const YAML::Node& n, const char* key, const std::string& where, T* out) {
@@ -81,9 +84,12 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
   if (root["kv_precision"]) o->kv_precision = root["kv_precision"].as<std::string>("");
   PERFTCO_RETURN_IF_ERROR(Read(root, "engine", path, &o->engine));
   PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "mem_fraction", path, &o->mem_fraction));
-  PERFTCO_RETURN_IF_ERROR(
-      ReadOptional(root, "max_batched_tokens", path, &o->max_batched_tokens));
+  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "max_batched_tokens", path, &o->max_batched_tokens));
   PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "max_num_seqs", path, &o->max_num_seqs));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "micro_batches", path, &o->micro_batches));
+  PERFTCO_RETURN_IF_ERROR(Read(root, "spec_tokens", path, &o->spec_tokens));
+  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "spec_method", path, &o->spec_method));
+  PERFTCO_RETURN_IF_ERROR(ReadOptional(root, "acceptance", path, &o->acceptance));
   if (o->model.empty() || o->hardware.empty()) {
     return Status::Error(path + ": a scenario needs 'model' and 'hardware'");
   }
@@ -93,8 +99,8 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
 Result<WorkloadComparisonScenario> ParseWorkloadComparison(const YAML::Node& root,
                                                            const std::string& path) {
   std::vector<std::string> valid = {"kind", "name", "description", "tpot_slo_ms", "workloads"};
-  valid.insert(valid.end(), SetupKeys().begin(), SetupKeys().end());
-  PERFTCO_RETURN_IF_ERROR(CheckKeys(root, valid, path));
+  valid.insert(valid.end(), ScenarioSetupKeys().begin(), ScenarioSetupKeys().end());
+  PERFTCO_RETURN_IF_ERROR(CheckScenarioKeys(root, valid, path));
   WorkloadComparisonScenario s;
   PERFTCO_RETURN_IF_ERROR(Read(root, "name", path, &s.name));
   PERFTCO_RETURN_IF_ERROR(Read(root, "description", path, &s.description));
@@ -109,7 +115,7 @@ Result<WorkloadComparisonScenario> ParseWorkloadComparison(const YAML::Node& roo
   }
   for (size_t i = 0; i < w.size(); ++i) {
     const std::string where = path + ": workloads[" + std::to_string(i) + "]";
-    PERFTCO_RETURN_IF_ERROR(CheckKeys(w[i], {"name", "isl", "osl"}, where));
+    PERFTCO_RETURN_IF_ERROR(CheckScenarioKeys(w[i], {"name", "isl", "osl"}, where));
     WorkloadSpec spec;
     PERFTCO_RETURN_IF_ERROR(Read(w[i], "name", where, &spec.name));
     PERFTCO_RETURN_IF_ERROR(Read(w[i], "isl", where, &spec.isl));
