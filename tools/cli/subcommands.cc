@@ -10,6 +10,8 @@ const std::vector<Subcommand>& Subcommands() {
       {"show", "show one hardware or model entry with its sources", AddShowCommand},
       {"estimate", "analytical latency, throughput and memory for a static batch",
        AddEstimateCommand},
+      {"plan", "serving layouts of a model on a chip budget: best at a TPOT target, Pareto front",
+       AddPlanCommand},
       {"run", "run a scenario file from scenarios/", AddRunCommand},
       {"validate", "predict published measurements and report the error", AddValidateCommand},
       {"calibrate", "fit efficiency parameters to measurements, with cross-validation",
