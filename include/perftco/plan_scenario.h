@@ -89,7 +89,8 @@ struct SystemResult {
 };
 
 struct ModelComparison {
-  std::string model;
+  std::string model;      // canonical catalog name
+  std::string requested;  // as the scenario names it (an alias such as deepseek-r1)
   std::vector<SystemResult> systems;
 };
 

@@ -177,6 +177,7 @@ Result<InteractivityReport> RunInteractivityComparison(const Catalog& catalog,
     ModelComparison mc;
     PERFTCO_ASSIGN_OR_RETURN(ModelConfig m, catalog.FindModel(model));
     mc.model = m.name;
+    mc.requested = model;
     for (const SystemSpec& spec : s.systems) {
       SystemResult sr;
       sr.spec = spec;

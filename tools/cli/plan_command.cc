@@ -82,7 +82,7 @@ void AddPlanCommand(CLI::App* sub, CliContext* ctx) {
       ->required();
   sub->add_option("--hardware,-H", a->setup.hardware, "accelerator name (perftco list hardware)")
       ->required();
-  sub->add_option("--chips", a->chips, "the chip budget: layouts use up to this many")->required();
+  sub->add_option("--chips", a->chips, "the chip budget (required): layouts use up to this many");
   sub->add_option("--isl", a->isl, "input tokens per request")->capture_default_str();
   sub->add_option("--osl", a->osl, "output tokens per request")->capture_default_str();
   sub->add_option("--tpot-slo-ms", a->tpot_slo_ms,

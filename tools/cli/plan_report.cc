@@ -315,24 +315,70 @@ std::string SliceText(const SmallestSliceReport& r) {
               FormatFixed(one.tokens_per_s_per_user, 1)});
   }
   out += t.Render();
+  // What the table says, computed from it.
+  std::map<std::string, std::map<std::string, const SliceRow*>> by_hw;
+  for (const SliceRow& row : r.rows) by_hw[row.hardware][row.precision] = &row;
+  double lo = 1e9, hi = 0;
+  std::vector<std::string> native_fp4, widened_fp4;
+  const SliceRow* fewest = nullptr;
+  const SliceRow* fastest = nullptr;
+  for (const SliceRow& row : r.rows) {
+    if (!row.slice) continue;
+    const LayoutResult& l = row.slice->layout;
+    if (!fewest || l.chips_used < fewest->slice->layout.chips_used) fewest = &row;
+    if (!fastest || l.curve.front().tpot < fastest->slice->layout.curve.front().tpot) {
+      fastest = &row;
+    }
+    if (row.precision == "fp4" || row.precision == "nvfp4" || row.precision == "mxfp4") {
+      (row.compute == Precision::kFp4 ? native_fp4 : widened_fp4).push_back(row.hardware);
+    }
+  }
+  for (const auto& [hw, rows] : by_hw) {
+    auto a = rows.find("fp8");
+    auto b = rows.find("fp4");
+    if (a == rows.end() || b == rows.end() || !a->second->slice || !b->second->slice) continue;
+    const double x = static_cast<double>(b->second->slice->layout.chips_used) /
+                     a->second->slice->layout.chips_used;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  auto join = [](const std::vector<std::string>& v) {
+    std::string x;
+    for (const auto& e : v) x += (x.empty() ? "" : ", ") + e;
+    return x.empty() ? std::string("none") : x;
+  };
   out += "\nwhat the numbers say:\n";
   if (!largest.empty()) {
-    out += "  - even the largest chip here, " + largest + " with " +
+    out += "  - the largest chip here, " + largest + " with " +
            FormatFixed(largest_hbm / kGiga, 0) + " GB, holds " +
            FormatFixed(largest_hbm / (params * 0.5) * 100, 0) +
-           "% of the model at fp4: it needs a slice of several chips everywhere;\n";
+           "% of the model even at fp4: every system needs a slice of several chips;\n";
+  }
+  if (fewest) {
+    out += "  - the smallest slice: " + std::to_string(fewest->slice->layout.chips_used) + " x " +
+           fewest->hardware + " at " + fewest->precision +
+           "; the fastest single "
+           "stream: " +
+           fastest->hardware + " at " + fastest->precision + " (" +
+           Ms(fastest->slice->layout.curve.front().tpot, 1) + " ms per token on " +
+           std::to_string(fastest->slice->layout.chips_used) + " chips);\n";
   }
   out +=
-      "  - 'chips' is the smallest replica found; 'memory bound' is the weights alone over "
-      "what a chip can give them (HBM x the engine's usable fraction, less activations and "
-      "reserve); the gap is the layout's granularity: tp must divide the heads, a stage "
-      "holds whole layers;\n";
+      "  - 'memory bound' is the weights alone over what one chip can give them (HBM x the "
+      "engine's usable fraction, less activations and reserve); 'chips' is above it where "
+      "the layout is coarse: tp must divide the 128 heads, a pipeline stage holds whole "
+      "layers;\n";
+  if (hi > 0) {
+    out += "  - fp4 needs " + FormatFixed(lo, 2) + "-" + FormatFixed(hi, 2) +
+           "x the chips of fp8 (the embedding tables stay 16-bit); fp4 runs on fp4 matrix "
+           "units on " +
+           join(native_fp4) + "; elsewhere (" + join(widened_fp4) +
+           ") fp4 is storage only, widened for the matrix units: half the memory, not half "
+           "the compute;\n";
+  }
   out +=
-      "  - fp4 halves the slice on every system, but only chips with fp4 units also run "
-      "the matrix products in fp4 ('runs in'); the others store fp4 and widen it;\n";
-  out +=
-      "  - batch-1 TPOT is the slice's fastest token: reading the weights of every active "
-      "expert once per token, and the hops between pipeline stages.\n";
+      "  - batch-1 TPOT reads every active expert's weights once per token: slices split "
+      "into pipeline stages pay each stage in turn, plus the hops between them.\n";
   return out;
 }
 
@@ -404,11 +450,111 @@ std::string Share(const StepCost& d) {
          pct(d.comm_time) + ", host " + pct(d.overhead);
 }
 
-std::string InteractivityText(const InteractivityReport& r) {
+// "1.24x at 10, 1.00x at 20" and where the first system is ahead, level or behind.
+std::string PairText(const InteractivityScenario& s, const SystemResult& a, const SystemResult& z) {
+  std::string out = a.spec.label + " against " + z.spec.label + ":";
+  for (const SystemResult* x : {&a, &z}) {
+    if (!x->search) {
+      return out + " " + x->spec.label + " cannot hold the model on " +
+             std::to_string(x->spec.chips) + " chips (no layout fits: see perftco plan)";
+    }
+  }
+  const ChipFigures fa = Figures(*a.search->feasible.front().setup);
+  const ChipFigures fz = Figures(*z.search->feasible.front().setup);
+  out += " HBM per chip " + Ratio(fa.hbm_gb / fz.hbm_gb) + ", HBM bandwidth " +
+         Ratio(fa.hbm_tbps / fz.hbm_tbps) + ", matmul rate " +
+         Ratio(fa.peak_tflops / fz.peak_tflops) + ", scale-up domain " + std::to_string(fa.domain) +
+         " vs " + std::to_string(fz.domain) + " chips;";
+  out += " smallest replica " + std::to_string(a.smallest_replica) + " vs " +
+         std::to_string(z.smallest_replica) + " chips, whose KV cache holds " +
+         FormatFixed(static_cast<double>(a.smallest_max_batch) / a.smallest_replica, 0) + " vs " +
+         FormatFixed(static_cast<double>(z.smallest_max_batch) / z.smallest_replica, 0) +
+         " sequences per chip;";
+  std::vector<std::string> ahead, level, behind;
+  std::string ratios;
+  auto add = [&](std::string* list, const std::string& item) {
+    *list += (list->empty() ? "" : ", ") + item;
+  };
+  for (size_t i = 0; i < s.targets.size(); ++i) {
+    const EstimatePoint* pa = At(a, i);
+    const EstimatePoint* pz = At(z, i);
+    const std::string target = FormatFixed(s.targets[i], 0);
+    if (pa && pz) {
+      const double x = pa->output_tokens_per_s_per_chip / pz->output_tokens_per_s_per_chip;
+      add(&ratios, Ratio(x) + " at " + target);
+      (x > 1.005 ? ahead : x < 0.995 ? behind : level).push_back(target);
+    } else if (pa) {
+      add(&ratios, "only it meets " + target);
+      ahead.push_back(target);
+    } else if (pz) {
+      add(&ratios, "misses " + target);
+      behind.push_back(target);
+    }
+  }
+  out += " throughput per chip " + (ratios.empty() ? std::string("not comparable") : ratios) +
+         " tok/s/user";
+  auto join = [](const std::vector<std::string>& v) {
+    std::string x;
+    for (const auto& e : v) x += (x.empty() ? "" : ", ") + e;
+    return x;
+  };
+  std::vector<std::string> parts;
+  if (!ahead.empty()) parts.push_back("ahead at " + join(ahead));
+  if (!level.empty()) parts.push_back("level at " + join(level));
+  if (!behind.empty()) parts.push_back("behind at " + join(behind));
+  if (!parts.empty()) out += ": " + join(parts);
+  return out;
+}
+
+// How the ratio of the last system to the first moves with the target, and the batches behind
+// its largest and smallest values.
+std::string TargetText(const InteractivityScenario& s, const SystemResult& first,
+                       const SystemResult& last) {
+  struct AtTarget {
+    double target;
+    double ratio;
+    const EstimatePoint* a;
+    const EstimatePoint* z;
+  };
+  std::vector<AtTarget> both;
+  for (size_t i = 0; i < s.targets.size(); ++i) {
+    const EstimatePoint* pa = At(last, i);
+    const EstimatePoint* pz = At(first, i);
+    if (pa && pz) {
+      both.push_back({s.targets[i],
+                      pa->output_tokens_per_s_per_chip / pz->output_tokens_per_s_per_chip, pa, pz});
+    }
+  }
+  if (both.size() < 2) return "";
+  std::string out =
+      "  - the interactivity target: " + last.spec.label + " over " + first.spec.label + " is ";
+  for (size_t i = 0; i < both.size(); ++i) {
+    out += (i ? ", " : "") + Ratio(both[i].ratio) + " at " + FormatFixed(both[i].target, 0);
+  }
+  auto hi = std::max_element(both.begin(), both.end(),
+                             [](const auto& x, const auto& y) { return x.ratio < y.ratio; });
+  auto lo = std::min_element(both.begin(), both.end(),
+                             [](const auto& x, const auto& y) { return x.ratio < y.ratio; });
+  auto batches = [&](const AtTarget& t) {
+    return "batch " + std::to_string(t.a->batch) + " vs " + std::to_string(t.z->batch) +
+           " per replica (" + FormatFixed(t.a->output_tokens_per_s_per_chip, 0) + " vs " +
+           FormatFixed(t.z->output_tokens_per_s_per_chip, 0) + " tok/s/chip)";
+  };
+  out += " tok/s/user; largest at " + FormatFixed(hi->target, 0) + ", with " + batches(*hi) +
+         "; smallest at " + FormatFixed(lo->target, 0) + ", with " + batches(*lo) +
+         ". Within a TPOT target a replica's batch is whatever fits in one step time after the "
+         "weights are read: the faster system keeps a larger batch where the slower one is "
+         "left with a few sequences\n";
+  return out;
+}
+
+std::string InteractivityText(const InteractivityReport& r, const EfficiencyTable& table) {
   const InteractivityScenario& s = r.scenario;
   std::string out = "scenario: " + s.name + "\n" + s.description + "\n";
   for (const ModelComparison& mc : r.models) {
-    out += "\n== " + mc.model + ": input " + std::to_string(s.isl) + ", output " +
+    const std::string name =
+        mc.requested == mc.model ? mc.model : mc.requested + " (" + mc.model + " in the catalog)";
+    out += "\n== " + name + ": input " + std::to_string(s.isl) + ", output " +
            std::to_string(s.osl) +
            " tokens; output tokens per second per chip at equal tokens "
            "per second per user, each system with its best layout\n\n";
@@ -460,19 +606,21 @@ std::string InteractivityText(const InteractivityReport& r) {
         "\nsystems (HBM bandwidth and matmul rate as achieved with the calibrated "
         "efficiencies):\n";
     TextTable h({"system", "chips", "HBM GB/chip", "HBM TB/s", "matmul TFLOP/s", "scale-up",
-                 "smallest replica", "its KV seqs"});
+                 "smallest replica", "its KV seqs", "efficiencies"});
     for (const SystemResult& sys : mc.systems) {
       if (!sys.search) {
         h.AddRow({sys.spec.label, std::to_string(sys.spec.chips), "-", "-", "-", "-",
-                  "does not fit", "-"});
+                  "does not fit", "-", "-"});
         continue;
       }
       const ChipFigures f = Figures(*sys.search->feasible.front().setup);
+      const std::string& family = sys.search->hardware.family;
       h.AddRow({sys.spec.label, std::to_string(sys.spec.chips), FormatFixed(f.hbm_gb, 0),
                 FormatFixed(f.hbm_tbps, 2), FormatFixed(f.peak_tflops, 0),
                 std::to_string(f.domain) + " " + f.topology,
                 std::to_string(sys.smallest_replica) + " (" + sys.smallest_plan + ")",
-                std::to_string(sys.smallest_max_batch)});
+                std::to_string(sys.smallest_max_batch),
+                std::string(table.IsFitted(family) ? "fitted " : "priors ") + family});
     }
     out += h.Render();
 
@@ -481,90 +629,16 @@ std::string InteractivityText(const InteractivityReport& r) {
     for (size_t k = 1; k < mc.systems.size(); ++k) {
       const SystemResult& a = mc.systems[k];
       size_t base_index = k - 1;
-      for (size_t q = 0; q < mc.systems.size(); ++q) {
+      for (size_t q = 0; q < k; ++q) {
         if (!a.spec.compare_to.empty() && mc.systems[q].spec.label == a.spec.compare_to) {
           base_index = q;
         }
       }
-      const SystemResult& z = mc.systems[base_index];
-      out += "  - " + a.spec.label + " against " + z.spec.label + ":";
-      if (!a.search || !z.search) {
-        out += " " + (a.search ? z : a).spec.label + " cannot serve the model (" +
-               (a.search ? z : a).status.message() + ")\n";
-        continue;
-      }
-      const ChipFigures fa = Figures(*a.search->feasible.front().setup);
-      const ChipFigures fz = Figures(*z.search->feasible.front().setup);
-      out += " HBM per chip " + Ratio(fa.hbm_gb / fz.hbm_gb) + ", HBM bandwidth " +
-             Ratio(fa.hbm_tbps / fz.hbm_tbps) + ", matmul rate " +
-             Ratio(fa.peak_tflops / fz.peak_tflops) + ", scale-up domain " +
-             std::to_string(fa.domain) + " vs " + std::to_string(fz.domain) + " chips;";
-      out += " smallest replica " + std::to_string(a.smallest_replica) + " vs " +
-             std::to_string(z.smallest_replica) + " chips holding " +
-             FormatFixed(static_cast<double>(a.smallest_max_batch) / a.smallest_replica, 1) +
-             " vs " +
-             FormatFixed(static_cast<double>(z.smallest_max_batch) / z.smallest_replica, 1) +
-             " sequences per chip;";
-      std::vector<std::string> wins, losses;
-      std::string ratios;
-      for (size_t i = 0; i < s.targets.size(); ++i) {
-        const EstimatePoint* pa = At(a, i);
-        const EstimatePoint* pz = At(z, i);
-        const std::string target = FormatFixed(s.targets[i], 0);
-        if (pa && pz) {
-          const double x = pa->output_tokens_per_s_per_chip / pz->output_tokens_per_s_per_chip;
-          ratios += (ratios.empty() ? "" : ", ") + Ratio(x) + " at " + target;
-          (x > 1.0 ? wins : losses).push_back(target);
-        } else if (pa) {
-          ratios += (ratios.empty() ? "" : ", ") + std::string("only it meets ") + target;
-          wins.push_back(target);
-        } else if (pz) {
-          ratios += (ratios.empty() ? "" : ", ") + std::string("misses ") + target;
-          losses.push_back(target);
-        }
-      }
-      out += " throughput per chip " + (ratios.empty() ? std::string("not comparable") : ratios) +
-             " tok/s/user";
-      auto join = [](const std::vector<std::string>& v) {
-        std::string x;
-        for (const auto& e : v) x += (x.empty() ? "" : ", ") + e;
-        return x;
-      };
-      if (!wins.empty() && !losses.empty()) {
-        out += "; ahead at " + join(wins) + ", behind at " + join(losses) + " tok/s/user";
-      } else if (!wins.empty()) {
-        out += "; ahead at every target it meets";
-      } else if (!losses.empty()) {
-        out += "; behind at every target";
-      }
-      out += "\n";
+      out += "  - " + PairText(s, a, mc.systems[base_index]) + "\n";
     }
-    // How the end-to-end ratio moves with the target.
-    const SystemResult& first = mc.systems.front();
-    const SystemResult& last = mc.systems.back();
-    std::vector<std::pair<double, double>> ratio_by_target;
-    for (size_t i = 0; i < s.targets.size(); ++i) {
-      const EstimatePoint* pa = At(last, i);
-      const EstimatePoint* pz = At(first, i);
-      if (pa && pz) {
-        ratio_by_target.emplace_back(
-            s.targets[i], pa->output_tokens_per_s_per_chip / pz->output_tokens_per_s_per_chip);
-      }
-    }
-    if (ratio_by_target.size() >= 2) {
-      out += "  - the interactivity target: " + last.spec.label + " over " + first.spec.label +
-             " goes from " + Ratio(ratio_by_target.front().second) + " at " +
-             FormatFixed(ratio_by_target.front().first, 0) + " to " +
-             Ratio(ratio_by_target.back().second) + " at " +
-             FormatFixed(ratio_by_target.back().first, 0) +
-             " tok/s/user: a tighter target shrinks every system's batch, the one with more "
-             "bandwidth per sequence keeps more of it\n";
-    }
-    // Notes from the scenario file: what each step changes.
+    out += TargetText(s, mc.systems.front(), mc.systems.back());
     for (const SystemResult& sys : mc.systems) {
-      if (!sys.spec.note.empty()) {
-        out += "  - " + sys.spec.label + ": " + sys.spec.note + "\n";
-      }
+      if (!sys.spec.note.empty()) out += "  - " + sys.spec.label + ": " + sys.spec.note + "\n";
     }
   }
   return out;
@@ -580,6 +654,7 @@ nlohmann::ordered_json InteractivityJson(const InteractivityReport& r) {
   for (const ModelComparison& mc : r.models) {
     nlohmann::ordered_json m;
     m["model"] = mc.model;
+    m["requested"] = mc.requested;
     m["systems"] = nlohmann::ordered_json::array();
     for (const SystemResult& sys : mc.systems) {
       nlohmann::ordered_json x;
@@ -641,7 +716,8 @@ Status RunPlanScenario(CliContext* ctx, const std::string& kind, const YAML::Nod
     PERFTCO_ASSIGN_OR_RETURN(EconomicsData economics, LoadEconomics(ctx));
     PERFTCO_ASSIGN_OR_RETURN(InteractivityReport r,
                              RunInteractivityComparison(*catalog, *table, s, &economics));
-    const std::string out = json ? InteractivityJson(r).dump(2) + "\n" : InteractivityText(r);
+    const std::string out =
+        json ? InteractivityJson(r).dump(2) + "\n" : InteractivityText(r, *table);
     std::fputs(out.c_str(), stdout);
     return Status::Ok();
   }
