@@ -442,6 +442,13 @@ const EstimatePoint* At(const SystemResult& s, size_t t) {
   return s.at_target[t] ? &s.at_target[t]->point : nullptr;
 }
 
+// Sequences in flight per chip at target t: the batch over the replica's chips.
+std::string SeqsPerChip(const SystemResult& s, size_t t) {
+  const LayoutResult& l = s.search->feasible[s.at_target[t]->layout];
+  return FormatFixed(
+      static_cast<double>(s.at_target[t]->point.batch) / l.setup->plan.ChipsPerReplica(), 1);
+}
+
 std::string Share(const StepCost& d) {
   const double total = d.time.value();
   if (total <= 0) return "";
@@ -493,6 +500,16 @@ std::string PairText(const InteractivityScenario& s, const SystemResult& a, cons
   }
   out += " throughput per chip " + (ratios.empty() ? std::string("not comparable") : ratios) +
          " tok/s/user";
+  std::string batches;
+  for (size_t i = 0; i < s.targets.size(); ++i) {
+    const EstimatePoint* pa = At(a, i);
+    const EstimatePoint* pz = At(z, i);
+    if (pa && pz) {
+      add(&batches,
+          SeqsPerChip(a, i) + " vs " + SeqsPerChip(z, i) + " at " + FormatFixed(s.targets[i], 0));
+    }
+  }
+  if (!batches.empty()) out += " (sequences per chip " + batches + ")";
   auto join = [](const std::vector<std::string>& v) {
     std::string x;
     for (const auto& e : v) x += (x.empty() ? "" : ", ") + e;
@@ -515,6 +532,7 @@ std::string TargetText(const InteractivityScenario& s, const SystemResult& first
     double ratio;
     const EstimatePoint* a;
     const EstimatePoint* z;
+    size_t index;
   };
   std::vector<AtTarget> both;
   for (size_t i = 0; i < s.targets.size(); ++i) {
@@ -522,7 +540,8 @@ std::string TargetText(const InteractivityScenario& s, const SystemResult& first
     const EstimatePoint* pz = At(first, i);
     if (pa && pz) {
       both.push_back({s.targets[i],
-                      pa->output_tokens_per_s_per_chip / pz->output_tokens_per_s_per_chip, pa, pz});
+                      pa->output_tokens_per_s_per_chip / pz->output_tokens_per_s_per_chip, pa, pz,
+                      i});
     }
   }
   if (both.size() < 2) return "";
@@ -536,15 +555,15 @@ std::string TargetText(const InteractivityScenario& s, const SystemResult& first
   auto lo = std::min_element(both.begin(), both.end(),
                              [](const auto& x, const auto& y) { return x.ratio < y.ratio; });
   auto batches = [&](const AtTarget& t) {
-    return "batch " + std::to_string(t.a->batch) + " vs " + std::to_string(t.z->batch) +
-           " per replica (" + FormatFixed(t.a->output_tokens_per_s_per_chip, 0) + " vs " +
+    return SeqsPerChip(last, t.index) + " vs " + SeqsPerChip(first, t.index) +
+           " sequences per chip (" + FormatFixed(t.a->output_tokens_per_s_per_chip, 0) + " vs " +
            FormatFixed(t.z->output_tokens_per_s_per_chip, 0) + " tok/s/chip)";
   };
   out += " tok/s/user; largest at " + FormatFixed(hi->target, 0) + ", with " + batches(*hi) +
          "; smallest at " + FormatFixed(lo->target, 0) + ", with " + batches(*lo) +
-         ". Within a TPOT target a replica's batch is whatever fits in one step time after the "
-         "weights are read: the faster system keeps a larger batch where the slower one is "
-         "left with a few sequences\n";
+         ". Within a TPOT target each replica runs the largest batch whose step fits the target "
+         "(every step reads the weights once, then each sequence's KV): the ratio follows the "
+         "batches each system keeps\n";
   return out;
 }
 
@@ -636,7 +655,10 @@ std::string InteractivityText(const InteractivityReport& r, const EfficiencyTabl
       }
       out += "  - " + PairText(s, a, mc.systems[base_index]) + "\n";
     }
-    out += TargetText(s, mc.systems.front(), mc.systems.back());
+    // A chain of one change at a time: how the end-to-end ratio moves with the target.
+    bool chain = true;
+    for (const SystemResult& sys : mc.systems) chain = chain && sys.spec.compare_to.empty();
+    if (chain) out += TargetText(s, mc.systems.front(), mc.systems.back());
     for (const SystemResult& sys : mc.systems) {
       if (!sys.spec.note.empty()) out += "  - " + sys.spec.label + ": " + sys.spec.note + "\n";
     }
