@@ -263,8 +263,9 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
       comm.name = "dp-attention gather/scatter";
       comm.time = collectives_.AllReduce(act, plan_.tp);
       add(comm, dense_layers);
-      // Routed tokens: dispatch to and combine from the expert ranks.
-      const Bytes sent(tokens / tp * m.moe.top_k * h * a);
+      // Routed tokens: dispatch to and combine from the expert ranks. The busiest rank receives
+      // moe_imbalance times the mean and sets the pace (as it does for the expert GEMMs).
+      const Bytes sent(tokens / tp * m.moe.top_k * h * a * eff_.moe_imbalance);
       comm.name = "ep all-to-all x2";
       comm.time = collectives_.AllToAll(sent, plan_.tp) * 2.0;
       add(comm, moe_layers);
