@@ -49,6 +49,12 @@ struct Setup {
   std::unique_ptr<CostModel> cost;
 };
 
+// The weight, activation and KV formats of `o` (activations default to the weights' format, KV
+// to bf16); fails on an unknown format name.
+Result<Precisions> ResolvePrecisions(const SetupOptions& o);
+// The engine preset of `o` with its overrides, each checked.
+Result<EngineMemory> ResolveEngine(const Catalog& catalog, const SetupOptions& o);
+
 // The speculative decoding `o` asks for (disabled when o.spec_tokens == 0), resolved against the
 // catalog for the model being served. Errors name the bad option.
 Result<SpeculativeDecoding> ResolveSpeculative(const Catalog& catalog, const ModelConfig& model,

@@ -68,6 +68,39 @@ Result<SpeculativeDecoding> ResolveSpeculative(const Catalog& catalog, const Mod
   return spec;
 }
 
+Result<Precisions> ResolvePrecisions(const SetupOptions& o) {
+  Precisions p;
+  PERFTCO_ASSIGN_OR_RETURN(p.weights, ParsePrecision(o.precision));
+  p.activations = p.weights;
+  if (o.activation_precision) {
+    PERFTCO_ASSIGN_OR_RETURN(p.activations, ParsePrecision(*o.activation_precision));
+  }
+  p.kv = Precision::kBf16;
+  if (o.kv_precision) {
+    PERFTCO_ASSIGN_OR_RETURN(p.kv, ParsePrecision(*o.kv_precision));
+  }
+  return p;
+}
+
+Result<EngineMemory> ResolveEngine(const Catalog& catalog, const SetupOptions& o) {
+  PERFTCO_ASSIGN_OR_RETURN(EngineMemory engine, catalog.FindEngine(o.engine));
+  if (o.mem_fraction) {
+    if (*o.mem_fraction <= 0 || *o.mem_fraction > 1) {
+      return Status::Error("--mem-fraction must be in (0, 1]");
+    }
+    engine.usable_fraction = *o.mem_fraction;
+  }
+  if (o.max_batched_tokens) {
+    if (*o.max_batched_tokens < 1) return Status::Error("--max-batched-tokens must be positive");
+    engine.max_batched_tokens = *o.max_batched_tokens;
+  }
+  if (o.max_num_seqs) {
+    if (*o.max_num_seqs < 0) return Status::Error("--max-num-seqs must be positive (0: no cap)");
+    engine.max_num_seqs = *o.max_num_seqs;
+  }
+  return engine;
+}
+
 Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const EfficiencyTable& table,
                                           const SetupOptions& o) {
   auto setup = std::make_shared<Setup>();
@@ -93,32 +126,10 @@ Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const Efficien
   plan.replicas = chips / plan.ChipsPerReplica();
   PERFTCO_RETURN_IF_ERROR(ValidatePlan(plan, setup->model, setup->hardware));
 
-  Precisions& p = setup->precisions;
-  PERFTCO_ASSIGN_OR_RETURN(p.weights, ParsePrecision(o.precision));
-  p.activations = p.weights;
-  if (o.activation_precision) {
-    PERFTCO_ASSIGN_OR_RETURN(p.activations, ParsePrecision(*o.activation_precision));
-  }
-  p.kv = Precision::kBf16;
-  if (o.kv_precision) {
-    PERFTCO_ASSIGN_OR_RETURN(p.kv, ParsePrecision(*o.kv_precision));
-  }
-  PERFTCO_ASSIGN_OR_RETURN(setup->engine, catalog.FindEngine(o.engine));
-  EngineMemory& engine = setup->engine;
-  if (o.mem_fraction) {
-    if (*o.mem_fraction <= 0 || *o.mem_fraction > 1) {
-      return Status::Error("--mem-fraction must be in (0, 1]");
-    }
-    engine.usable_fraction = *o.mem_fraction;
-  }
-  if (o.max_batched_tokens) {
-    if (*o.max_batched_tokens < 1) return Status::Error("--max-batched-tokens must be positive");
-    engine.max_batched_tokens = *o.max_batched_tokens;
-  }
-  if (o.max_num_seqs) {
-    if (*o.max_num_seqs < 0) return Status::Error("--max-num-seqs must be positive (0: no cap)");
-    engine.max_num_seqs = *o.max_num_seqs;
-  }
+  PERFTCO_ASSIGN_OR_RETURN(setup->precisions, ResolvePrecisions(o));
+  const Precisions& p = setup->precisions;
+  PERFTCO_ASSIGN_OR_RETURN(setup->engine, ResolveEngine(catalog, o));
+  const EngineMemory& engine = setup->engine;
   PERFTCO_ASSIGN_OR_RETURN(setup->speculative, ResolveSpeculative(catalog, setup->model, o));
   setup->efficiency = table.For(setup->hardware.family);
   setup->cost = std::make_unique<CostModel>(setup->model, setup->hardware, plan, p,

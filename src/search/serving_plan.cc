@@ -16,13 +16,6 @@ class LayoutFactory {
  public:
   static Result<LayoutFactory> Create(const Catalog& catalog, const EfficiencyTable& table,
                                       const SetupOptions& base) {
-    SetupOptions probe = base;
-    probe.chips = 0;
-    probe.tp = 1;
-    probe.pp = 1;
-    probe.ep = 1;
-    probe.dp_attention = false;
-    probe.micro_batches = 0;
     LayoutFactory f;
     f.base_ = base;
     PERFTCO_ASSIGN_OR_RETURN(f.model_, catalog.FindModel(base.model));
@@ -30,32 +23,11 @@ class LayoutFactory {
     if (!f.model_.unsupported.empty()) {
       return Status::Error(f.model_.name + " cannot be predicted: " + f.model_.unsupported);
     }
-    PERFTCO_ASSIGN_OR_RETURN(f.engine_, catalog.FindEngine(base.engine));
-    if (base.mem_fraction) {
-      if (*base.mem_fraction <= 0 || *base.mem_fraction > 1) {
-        return Status::Error("--mem-fraction must be in (0, 1]");
-      }
-      f.engine_.usable_fraction = *base.mem_fraction;
-    }
-    if (base.max_batched_tokens) {
-      if (*base.max_batched_tokens < 1) {
-        return Status::Error("--max-batched-tokens must be positive");
-      }
-      f.engine_.max_batched_tokens = *base.max_batched_tokens;
-    }
-    if (base.max_num_seqs) {
-      if (*base.max_num_seqs < 0) {
-        return Status::Error("--max-num-seqs must be positive (0: no cap)");
-      }
-      f.engine_.max_num_seqs = *base.max_num_seqs;
-    }
+    PERFTCO_ASSIGN_OR_RETURN(f.engine_, ResolveEngine(catalog, base));
     if (base.micro_batches < 0) {
       return Status::Error("--micro-batches must be at least 1 (or 0 for one per stage)");
     }
-    f.kv_ = Precision::kBf16;
-    if (base.kv_precision) {
-      PERFTCO_ASSIGN_OR_RETURN(f.kv_, ParsePrecision(*base.kv_precision));
-    }
+    PERFTCO_RETURN_IF_ERROR(ResolvePrecisions(base).status());  // fail early on bad names
     PERFTCO_ASSIGN_OR_RETURN(f.spec_, ResolveSpeculative(catalog, f.model_, base));
     f.efficiency_ = table.For(f.hardware_.family);
     return f;
@@ -69,13 +41,10 @@ class LayoutFactory {
     setup->model = model_;
     setup->hardware = hardware_;
     setup->plan = plan;
-    Precisions& p = setup->precisions;
-    PERFTCO_ASSIGN_OR_RETURN(p.weights, ParsePrecision(precision));
-    p.activations = p.weights;
-    if (base_.activation_precision) {
-      PERFTCO_ASSIGN_OR_RETURN(p.activations, ParsePrecision(*base_.activation_precision));
-    }
-    p.kv = kv_;
+    SetupOptions asked = base_;
+    asked.precision = precision;
+    PERFTCO_ASSIGN_OR_RETURN(setup->precisions, ResolvePrecisions(asked));
+    const Precisions& p = setup->precisions;
     setup->engine = engine_;
     setup->efficiency = efficiency_;
     setup->speculative = spec_;
@@ -95,7 +64,6 @@ class LayoutFactory {
   EngineMemory engine_;
   Efficiency efficiency_;
   SpeculativeDecoding spec_;
-  Precision kv_ = Precision::kBf16;
 };
 
 bool IsPowerOfTwo(int v) { return v > 0 && (v & (v - 1)) == 0; }
