@@ -8,6 +8,7 @@
 #define PERFTCO_COST_MODEL_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "perftco/hardware.h"
 #include "perftco/model.h"
 #include "perftco/parallel_plan.h"
+#include "perftco/speculative.h"
 #include "perftco/units.h"
 
 namespace perftco {
@@ -47,45 +49,65 @@ enum class OpClass { kGemm, kAttention, kMemory, kCommunication, kOverhead };
 struct OpCost {
   std::string name;
   OpClass op_class = OpClass::kGemm;
-  Flops flops;     // per chip
-  Bytes bytes;     // HBM traffic per chip
-  Seconds time;    // roofline time (or communication time)
+  Flops flops;   // per chip
+  Bytes bytes;   // HBM traffic per chip
+  Seconds time;  // roofline time (or communication time)
   bool compute_bound = false;
 };
 
 struct StepCost {
-  Seconds time;           // one step of the whole batch (all pipeline stages)
-  Seconds compute_time;   // sum of compute-bound operator times
-  Seconds memory_time;    // sum of memory-bound operator times
+  Seconds time;          // one step of the whole batch (all pipeline stages), steady state
+  Seconds compute_time;  // sum of compute-bound operator times
+  Seconds memory_time;   // sum of memory-bound operator times
   Seconds comm_time;
   Seconds overhead;
-  Flops flops;            // per chip
-  Bytes bytes;            // per chip
+  Flops flops;              // per chip
+  Bytes bytes;              // per chip
   std::vector<OpCost> ops;  // filled only when asked (for `perftco show` breakdowns)
+
+  // Pipeline schedule (docs/models/parallelism.md). With pp stages and m micro-batches, a stage
+  // spends stage_time on each micro-batch. `time` is the steady-state period of back-to-back
+  // steps, max(m x stage, round trip of one micro-batch); `latency` is the step on its own,
+  // from its start until its last micro-batch leaves the last stage (fill and drain:
+  // (m + pp - 1) x stage + hops); `bubble` is the fraction of `latency` a stage idles. With
+  // pp == 1: stage_time + overhead == latency == time and bubble == 0.
+  Seconds stage_time;
+  int micro_batches = 1;
+  Seconds latency;
+  double bubble = 0;
+  // Speculative decoding: the draft passes' time (part of `time`), and the tokens each decode
+  // sequence advances by on average in this step (1 without speculation).
+  Seconds draft_time;
+  double tokens_per_decode_seq = 1.0;
 };
 
 // Memory of one chip.
 struct MemoryBudget {
-  Bytes hbm;                 // capacity
-  Bytes usable;              // hbm x usable fraction
-  Bytes weights;             // per chip
-  Bytes activations;         // peak activation workspace
-  Bytes runtime_reserve;     // context, graphs, communication buffers
-  Bytes kv_capacity;         // what is left for the KV cache
-  Bytes kv_bytes_per_token;          // whole model, one token, kv precision
-  Bytes kv_bytes_per_token_per_chip; // what one chip stores per token of a sequence it holds
-  int64_t kv_token_capacity = 0;     // tokens of KV one replica can hold (all its chips)
+  Bytes hbm;                          // capacity
+  Bytes usable;                       // hbm x usable fraction
+  Bytes weights;                      // per chip (draft weights included)
+  Bytes draft_weights;                // of which the speculative draft head or model
+  Bytes activations;                  // peak activation workspace
+  Bytes runtime_reserve;              // context, graphs, communication buffers
+  Bytes kv_capacity;                  // what is left for the KV cache
+  Bytes kv_bytes_per_token;           // whole model, one token, kv precision
+  Bytes kv_bytes_per_token_per_chip;  // what one chip stores per token of a sequence it holds
+  int64_t kv_token_capacity = 0;      // tokens of KV one replica can hold (all its chips)
 };
 
 class CostModel {
  public:
-  // Borrows nothing: copies what it needs. The plan must have passed ValidatePlan.
+  // Borrows nothing: copies what it needs. The plan must have passed ValidatePlan. With `spec`
+  // enabled every decode sequence of a step verifies spec.tokens drafted tokens plus its own and
+  // advances by spec.TokensPerStep() on average; the draft passes are costed in the step.
   CostModel(const ModelConfig& model, const Hardware& hw, const ParallelPlan& plan,
             const Precisions& precisions, const Efficiency& eff,
-            const EngineMemory& engine = EngineMemory());
+            const EngineMemory& engine = EngineMemory(),
+            const SpeculativeDecoding& spec = SpeculativeDecoding());
 
-  // Time of one step of `shape` for one replica. With pp > 1 the batch is split into pp
-  // micro-batches that flow through the stages; the returned time is the per-step period.
+  // Time of one step of `shape` for one replica. With pp > 1 the batch is split into
+  // plan.MicroBatches() micro-batches (at most one per sequence) that flow through the stages;
+  // `time` is the steady-state period and `latency` the step alone (see StepCost).
   StepCost Step(const BatchShape& shape, bool with_breakdown = false) const;
 
   // Memory per chip; kv_capacity may be negative when the model does not fit (see Fits()).
@@ -107,11 +129,20 @@ class CostModel {
   const Precisions& precisions() const { return prec_; }
   const Efficiency& efficiency() const { return eff_; }
   const EngineMemory& engine() const { return engine_; }
+  const SpeculativeDecoding& speculative() const { return spec_; }
+  // Weights of the heaviest pipeline stage's chips, draft weights included.
   Bytes WeightBytesPerChip() const;
+  // Layers of the heaviest pipeline stage (the one that sets the pace); all layers when pp == 1.
+  double StageLayers() const { return stage_layers_; }
 
  private:
-  // Time of one pipeline stage (layers / pp) running `shape`.
-  StepCost Stage(const BatchShape& shape, bool with_breakdown) const;
+  // Time of the heaviest pipeline stage running `share` of `shape` (1/m for one micro-batch).
+  StepCost Stage(const BatchShape& shape, double share, bool with_breakdown) const;
+  // The draft passes of speculative decoding for `shape`.
+  Seconds DraftTime(const BatchShape& shape) const;
+  // Weights of the target model alone on one chip of the heaviest stage.
+  Bytes ModelWeightBytesPerChip() const;
+  Bytes DraftWeightBytesPerChip() const;
   // Roofline time of an operator with the given efficiency of compute.
   OpCost Roofline(const char* name, OpClass cls, Flops flops, Bytes bytes,
                   FlopsPerSecond achieved) const;
@@ -126,6 +157,14 @@ class CostModel {
   FlopsPerSecond gemm_rate_;       // achieved matmul rate in the compute precision
   FlopsPerSecond wide_gemm_rate_;  // achieved 16-bit matmul rate (LM head)
   FlopsPerSecond attention_rate_;  // achieved attention rate (16-bit)
+  // The heaviest pipeline stage: its layers, MoE layers and sliding-window layers.
+  double stage_layers_ = 0;
+  double stage_moe_layers_ = 0;
+  double stage_sliding_layers_ = 0;
+  SpeculativeDecoding spec_;
+  int verify_tokens_ = 1;  // tokens per decode sequence in one step: k + 1 with speculation
+  // The draft as a model of its own (shared, immutable: copies of this CostModel share it).
+  std::shared_ptr<const CostModel> draft_;
 };
 
 }  // namespace perftco

@@ -51,6 +51,7 @@ struct ModelConfig {
   MlaConfig mla;
   MoeConfig moe;
   std::vector<bool> moe_layer;  // per layer: routed experts (true) or dense FFN
+  int mtp_layers = 0;           // multi-token-prediction layers (num_nextn_predict_layers)
   int sliding_window = 0;       // 0: none
   std::vector<bool> sliding_layer;  // per layer: attention limited to sliding_window
   // Non-empty when the architecture has parts perftco does not model (e.g. linear attention);

@@ -40,9 +40,9 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
 // One workload's result at the TPOT target.
 struct WorkloadResult {
   WorkloadSpec workload;
-  int64_t max_batch = 0;      // by KV capacity
-  int64_t batch = 0;          // largest within the TPOT target
-  EstimatePoint point;        // at that batch
+  int64_t max_batch = 0;  // by KV capacity
+  int64_t batch = 0;      // largest within the TPOT target
+  EstimatePoint point;    // at that batch
   double kv_gb_per_sequence = 0;
   double chip_seconds_per_query = 0;
 };

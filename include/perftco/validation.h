@@ -11,6 +11,7 @@
 #include "perftco/cost_model.h"
 #include "perftco/efficiency.h"
 #include "perftco/measured.h"
+#include "perftco/speculative.h"
 
 namespace perftco {
 
@@ -27,6 +28,7 @@ struct PreparedPoint {
   ParallelPlan plan;
   Precisions precisions;
   EngineMemory engine;
+  SpeculativeDecoding speculative;  // from the spec_decoding column and the notes
 };
 
 // Resolves names, precisions, parallelism and engine settings of each point.

@@ -157,6 +157,7 @@ Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::stri
   m.vocab = r.Int({"vocab_size"}, -1);
   m.max_context = r.Int({"max_position_embeddings", "n_positions", "max_sequence_length"}, 0);
   m.tied_embeddings = r.Bool("tie_word_embeddings", false);
+  m.mtp_layers = r.Int({"num_nextn_predict_layers"}, 0);
   m.gated_mlp = UngatedModelTypes().count(m.model_type) == 0;
   if (m.hidden == 0 || m.layers == 0 || m.heads == 0 || m.vocab == 0 || m.kv_heads == 0) {
     r.Fail("hidden_size/num_hidden_layers/num_attention_heads/vocab_size", "must be positive");

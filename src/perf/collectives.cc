@@ -5,6 +5,24 @@
 
 namespace perftco {
 
+std::string_view CollectiveAlgorithmName(CollectiveAlgorithm a) {
+  switch (a) {
+    case CollectiveAlgorithm::kAuto:
+      return "auto";
+    case CollectiveAlgorithm::kRing:
+      return "ring";
+    case CollectiveAlgorithm::kTree:
+      return "tree";
+    case CollectiveAlgorithm::kHalvingDoubling:
+      return "halving-doubling";
+    case CollectiveAlgorithm::kInNetwork:
+      return "in-network";
+    case CollectiveAlgorithm::kDirect:
+      return "direct";
+  }
+  return "auto";
+}
+
 CollectiveModel::CollectiveModel(const Hardware& hw, const Efficiency& eff)
     : scale_up_(hw.scale_up), scale_out_per_chip_(hw.scale_out_per_chip), eff_(eff) {}
 
@@ -38,7 +56,7 @@ Seconds CollectiveModel::DomainPass(Bytes size, int group) const {
   if (group <= 1) return Seconds(0);
   const double n = group;
   const Seconds beta = Bytes(size.value() * (n - 1) / n) / DomainBandwidth(group);
-  double steps = n - 1;  // ring
+  double steps = n - 1;                                      // ring
   if (scale_up_.topology == Topology::kFullMesh) steps = 1;  // direct: all peers at once
   if (scale_up_.topology == Topology::kTorus) {
     steps = 0;
@@ -58,8 +76,8 @@ BytesPerSecond CollectiveModel::ScaleOutBandwidth() const {
   // Where the catalog has no NIC figure, assume one 400 Gb/s NIC per chip (ConnectX-7 class,
   // the HGX H100 reference design); docs/models/collectives.md lists this assumption.
   constexpr double kAssumedNicBytesPerSecond = 400e9 / 8.0;
-  const double raw = scale_out_per_chip_.value() > 0 ? scale_out_per_chip_.value()
-                                                     : kAssumedNicBytesPerSecond;
+  const double raw =
+      scale_out_per_chip_.value() > 0 ? scale_out_per_chip_.value() : kAssumedNicBytesPerSecond;
   return BytesPerSecond(raw * eff_.comm_bandwidth);
 }
 
@@ -92,6 +110,74 @@ Seconds CollectiveModel::AllReduce(Bytes size, int group) const {
     return moved / DomainBandwidth(group) + eff_.comm_latency * 2.0;
   }
   return ReduceScatter(size, group) + AllGather(size, group);
+}
+
+Seconds CollectiveModel::DomainAllReduce(CollectiveAlgorithm algorithm, Bytes size,
+                                         int group) const {
+  if (group <= 1) return Seconds(0);
+  const double n = group;
+  const Seconds bw_pass = Bytes(size.value() * (n - 1) / n) / DomainBandwidth(group);
+  const Seconds alpha = eff_.comm_latency;
+  const Topology topo = scale_up_.topology;
+  switch (algorithm) {
+    case CollectiveAlgorithm::kRing:
+      if (topo == Topology::kTorus) return DomainPass(size, group) * 2.0;
+      return bw_pass * 2.0 + alpha * (2.0 * (n - 1));
+    case CollectiveAlgorithm::kTree:
+      if (topo == Topology::kTorus) return Seconds(-1);
+      return size / DomainBandwidth(group) * 2.0 + alpha * (2.0 * std::ceil(std::log2(n)));
+    case CollectiveAlgorithm::kHalvingDoubling:
+      if (topo != Topology::kSwitched) return Seconds(-1);
+      return bw_pass * 2.0 + alpha * (2.0 * std::log2(n));
+    case CollectiveAlgorithm::kInNetwork:
+      if (topo != Topology::kSwitched || !scale_up_.in_network_reduction) return Seconds(-1);
+      return bw_pass + alpha * 2.0;
+    case CollectiveAlgorithm::kDirect:
+      if (topo != Topology::kFullMesh) return Seconds(-1);
+      return bw_pass * 2.0 + alpha * 2.0;
+    case CollectiveAlgorithm::kAuto:
+      break;
+  }
+  return Seconds(-1);
+}
+
+CollectiveAlgorithm CollectiveModel::AutoAllReduceAlgorithm(Bytes size, int group) const {
+  const int inner = std::min(group, std::max(1, scale_up_.domain_chips));
+  CollectiveAlgorithm best = CollectiveAlgorithm::kRing;
+  Seconds best_time(-1);
+  for (CollectiveAlgorithm a : {CollectiveAlgorithm::kInNetwork, CollectiveAlgorithm::kDirect,
+                                CollectiveAlgorithm::kHalvingDoubling, CollectiveAlgorithm::kRing,
+                                CollectiveAlgorithm::kTree}) {
+    // Switch-side reduction needs the whole group inside one switch domain.
+    if (a == CollectiveAlgorithm::kInNetwork && group > scale_up_.domain_chips) continue;
+    const Seconds t = DomainAllReduce(a, size, inner);
+    if (t.value() < 0) continue;
+    if (best_time.value() < 0 || t < best_time) {
+      best = a;
+      best_time = t;
+    }
+  }
+  return best;
+}
+
+Result<Seconds> CollectiveModel::AllReduceWith(CollectiveAlgorithm algorithm, Bytes size,
+                                               int group) const {
+  if (group <= 1) return Seconds(0);
+  if (algorithm == CollectiveAlgorithm::kAuto) return AllReduce(size, group);
+  const int domain = std::max(1, scale_up_.domain_chips);
+  const int inner = std::min(group, domain);
+  const int outer = (group + domain - 1) / domain;
+  if (algorithm == CollectiveAlgorithm::kInNetwork && outer > 1) {
+    return Status::Error("in-network all-reduce needs the group inside one switch domain");
+  }
+  const Seconds t = DomainAllReduce(algorithm, size, inner);
+  if (t.value() < 0) {
+    return Status::Error(std::string(CollectiveAlgorithmName(algorithm)) +
+                         " all-reduce is not modelled on a " +
+                         std::string(TopologyName(scale_up_.topology)) + " domain");
+  }
+  // Across domains: reduce-scatter and all-gather of each chip's 1/inner share over the NICs.
+  return t + ScaleOutPass(size / inner, outer) * 2.0;
 }
 
 Seconds CollectiveModel::AllToAll(Bytes size, int group) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 namespace perftco {
@@ -39,14 +40,15 @@ void BatchShape::AddPrefillChunk(int64_t before, int64_t chunk, bool final_chunk
 
 CostModel::CostModel(const ModelConfig& model, const Hardware& hw, const ParallelPlan& plan,
                      const Precisions& precisions, const Efficiency& eff,
-                     const EngineMemory& engine)
+                     const EngineMemory& engine, const SpeculativeDecoding& spec)
     : model_(model),
       hw_(hw),
       plan_(plan),
       prec_(precisions),
       eff_(eff),
       engine_(engine),
-      collectives_(WithEngine(hw, engine), eff) {
+      collectives_(WithEngine(hw, engine), eff),
+      spec_(spec) {
   const Precision compute = hw.ComputePrecision(precisions.weights, precisions.activations);
   double gemm_eff = eff.gemm_compute;
   if (compute == Precision::kFp8 || compute == Precision::kInt8) gemm_eff = eff.gemm_compute_fp8;
@@ -54,6 +56,59 @@ CostModel::CostModel(const ModelConfig& model, const Hardware& hw, const Paralle
   gemm_rate_ = hw.Peak(compute) * gemm_eff;
   wide_gemm_rate_ = hw.Peak(Precision::kBf16) * eff.gemm_compute;
   attention_rate_ = hw.Peak(Precision::kBf16) * eff.attention_compute;
+
+  // The heaviest pipeline stage (by parameters) sets the pace and the memory per chip.
+  const int layers = std::max(1, model.layers);
+  const int pp = std::clamp(plan.pp, 1, layers);
+  const double moe_layer_params = model.moe.num_experts * model.ExpertParams() +
+                                  model.SharedExpertParams() + model.RouterParams();
+  double heaviest = -1.0;
+  int first = 0;
+  for (int count : StageLayerCounts(layers, pp)) {
+    double params = 0, moe = 0, sliding = 0;
+    for (int l = first; l < first + count && l < model.layers; ++l) {
+      const bool is_moe = l < static_cast<int>(model.moe_layer.size()) && model.moe_layer[l];
+      params +=
+          model.AttentionParamsPerLayer() + (is_moe ? moe_layer_params : model.DenseMlpParams());
+      moe += is_moe ? 1.0 : 0.0;
+      const bool is_sliding = model.sliding_window > 0 &&
+                              l < static_cast<int>(model.sliding_layer.size()) &&
+                              model.sliding_layer[l];
+      sliding += is_sliding ? 1.0 : 0.0;
+    }
+    if (params > heaviest) {
+      heaviest = params;
+      stage_layers_ = count;
+      stage_moe_layers_ = moe;
+      stage_sliding_layers_ = sliding;
+    }
+    first += count;
+  }
+
+  // Speculative decoding: the draft is costed as a model of its own, without host overheads
+  // (its passes run inside the engine step that already pays them).
+  if (spec_.enabled()) {
+    verify_tokens_ = spec_.tokens + 1;
+    Efficiency draft_eff = eff;
+    draft_eff.step_overhead = Seconds(0);
+    draft_eff.seq_overhead = Seconds(0);
+    ParallelPlan draft_plan = plan;
+    draft_plan.pp = 1;
+    draft_plan.micro_batches = 0;
+    draft_plan.replicas = 1;
+    if (spec_.kind == DraftKind::kDraftModel && spec_.draft_model) {
+      // A separate model: tensor-parallel over the largest divisor of tp that divides its heads.
+      draft_plan.tp = std::gcd(plan.tp, std::max(1, spec_.draft_model->heads));
+      draft_plan.ep = 1;
+      draft_plan.dp_attention = false;
+      draft_ = std::make_shared<const CostModel>(*spec_.draft_model, hw, draft_plan, precisions,
+                                                 draft_eff, engine);
+    } else {
+      draft_ =
+          std::make_shared<const CostModel>(DraftHeadConfig(model, std::max(1, spec_.draft_layers)),
+                                            hw, draft_plan, precisions, draft_eff, engine);
+    }
+  }
 }
 
 OpCost CostModel::Roofline(const char* name, OpClass cls, Flops flops, Bytes bytes,
@@ -70,24 +125,28 @@ OpCost CostModel::Roofline(const char* name, OpClass cls, Flops flops, Bytes byt
   return op;
 }
 
-StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
+StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown) const {
   const ModelConfig& m = model_;
   const double tp = plan_.tp;
-  const double pp = plan_.pp;
   const bool dpa = plan_.dp_attention;
   const double w = BytesPerElement(prec_.weights);
   const double kvb = BytesPerElement(prec_.kv);
   const double a = kActivationBytes;
   const double h = m.hidden;
-  const double tokens = static_cast<double>(s.Tokens());
+  // This micro-batch's part of the step. With speculation every decode sequence carries its
+  // drafted tokens plus one through the model (MODELING-NOTES: verification is a short prefill).
+  const double q = verify_tokens_;
+  const double prefill_tokens = static_cast<double>(s.prefill_tokens) * share;
+  const double prefill_seqs = static_cast<double>(s.prefill_seqs) * share;
+  const double decode_seqs = static_cast<double>(s.decode_seqs) * share;
+  const double decode_tokens = decode_seqs * q;
+  const double tokens = prefill_tokens + decode_tokens;
 
-  // Layers of this stage, by kind (averages when pp does not split kinds evenly).
-  const double layers = m.layers / pp;
-  const double moe_layers = m.MoeLayerCount() / pp;
+  // Layers of the heaviest stage, by kind.
+  const double layers = stage_layers_;
+  const double moe_layers = stage_moe_layers_;
   const double dense_layers = layers - moe_layers;
-  double sliding_frac = 0.0;
-  for (bool sl : m.sliding_layer) sliding_frac += sl ? 1.0 : 0.0;
-  sliding_frac /= std::max(1, m.layers);
+  const double sliding_frac = layers > 0 ? stage_sliding_layers_ / layers : 0.0;
 
   StepCost cost;
   auto add = [&](OpCost op, double times) {
@@ -108,8 +167,8 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
   };
 
   // Attention: with dp_attention a chip runs all heads for 1/tp of the sequences.
-  const double attn_share = dpa ? 1.0 / tp : 1.0;     // fraction of the batch on this chip
-  const double head_share = dpa ? 1.0 : 1.0 / tp;     // fraction of heads on this chip
+  const double attn_share = dpa ? 1.0 / tp : 1.0;  // fraction of the batch on this chip
+  const double head_share = dpa ? 1.0 : 1.0 / tp;  // fraction of heads on this chip
   const double attn_tokens = tokens * attn_share;
   const double p_attn = m.AttentionParamsPerLayer() * head_share;
   add(Roofline("attention projections", OpClass::kGemm, Flops(2.0 * attn_tokens * p_attn),
@@ -126,13 +185,13 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
     const double frac = sliding ? sliding_frac : 1.0 - sliding_frac;
     if (frac <= 0.0) continue;
     const double win = m.sliding_window;
-    double dec_ctx = s.decode_ctx_sum * attn_share;
-    double pairs = s.prefill_attn_pairs * attn_share;
-    double pre_ctx = s.prefill_ctx_sum * attn_share;
+    double dec_ctx = s.decode_ctx_sum * share * attn_share;
+    double pairs = s.prefill_attn_pairs * share * attn_share;
+    double pre_ctx = s.prefill_ctx_sum * share * attn_share;
     if (sliding) {
-      dec_ctx = std::min(dec_ctx, s.decode_seqs * attn_share * win);
-      pairs = std::min(pairs, s.prefill_tokens * attn_share * win);
-      pre_ctx = std::min(pre_ctx, (s.prefill_tokens + s.prefill_seqs * win) * attn_share);
+      dec_ctx = std::min(dec_ctx, decode_seqs * attn_share * win);
+      pairs = std::min(pairs, prefill_tokens * attn_share * win);
+      pre_ctx = std::min(pre_ctx, (prefill_tokens + prefill_seqs * win) * attn_share);
     }
     double dec_flops_per_key;
     double pre_flops_per_pair;
@@ -148,13 +207,14 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
     const double layer_count = layers * frac;
     if (s.prefill_tokens > 0) {
       add(Roofline("attention prefill", OpClass::kAttention, Flops(pre_flops_per_pair * pairs),
-                   Bytes(pre_ctx * kv_elems * kvb + s.prefill_tokens * attn_share * 2.0 * h * a),
+                   Bytes(pre_ctx * kv_elems * kvb + prefill_tokens * attn_share * 2.0 * h * a),
                    attention_rate_),
           layer_count);
     }
     if (s.decode_seqs > 0) {
-      add(Roofline("attention decode", OpClass::kAttention, Flops(dec_flops_per_key * dec_ctx),
-                   Bytes(dec_ctx * kv_elems * kvb + s.decode_seqs * attn_share * 2.0 * h * a),
+      // Each decode sequence reads its KV once for its q query tokens.
+      add(Roofline("attention decode", OpClass::kAttention, Flops(dec_flops_per_key * dec_ctx * q),
+                   Bytes(dec_ctx * kv_elems * kvb + decode_tokens * attn_share * 2.0 * h * a),
                    attention_rate_),
           layer_count);
     }
@@ -164,8 +224,7 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
   if (dense_layers > 0) {
     const double p = m.DenseMlpParams() / tp;
     add(Roofline("mlp", OpClass::kGemm, Flops(2.0 * tokens * p),
-                 Bytes(p * w + tokens * (2.0 * h + 2.0 * m.intermediate / tp) * a),
-                 gemm_rate_),
+                 Bytes(p * w + tokens * (2.0 * h + 2.0 * m.intermediate / tp) * a), gemm_rate_),
         dense_layers);
   }
   if (moe_layers > 0) {
@@ -177,8 +236,7 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
     const double pe = m.ExpertParams();
     add(Roofline("moe experts", OpClass::kGemm,
                  Flops(2.0 * assignments * pe / tp * eff_.moe_imbalance),
-                 Bytes(touched * pe / tp * w + assignments / plan_.ep * 2.0 * h * a),
-                 gemm_rate_),
+                 Bytes(touched * pe / tp * w + assignments / plan_.ep * 2.0 * h * a), gemm_rate_),
         moe_layers);
     const double ps = m.SharedExpertParams() / tp + m.RouterParams();
     add(Roofline("moe shared + router", OpClass::kGemm, Flops(2.0 * tokens * ps),
@@ -205,8 +263,9 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
       comm.name = "dp-attention gather/scatter";
       comm.time = collectives_.AllReduce(act, plan_.tp);
       add(comm, dense_layers);
-      // Routed tokens: dispatch to and combine from the expert ranks.
-      const Bytes sent(tokens / tp * m.moe.top_k * h * a);
+      // Routed tokens: dispatch to and combine from the expert ranks. The busiest rank receives
+      // moe_imbalance times the mean and sets the pace (as it does for the expert GEMMs).
+      const Bytes sent(tokens / tp * m.moe.top_k * h * a * eff_.moe_imbalance);
       comm.name = "ep all-to-all x2";
       comm.time = collectives_.AllToAll(sent, plan_.tp) * 2.0;
       add(comm, moe_layers);
@@ -214,7 +273,7 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
   }
 
   // Embedding lookup and LM head (the head only for tokens that produce logits).
-  const double logits_tokens = static_cast<double>(s.decode_seqs + s.prefill_final_seqs);
+  const double logits_tokens = decode_tokens + static_cast<double>(s.prefill_final_seqs) * share;
   const double head = static_cast<double>(m.vocab) * h / tp;
   add(Roofline("embedding + lm head", OpClass::kGemm, Flops(2.0 * logits_tokens * head),
                Bytes(head * kEmbeddingBytes + tokens * h * a), wide_gemm_rate_),
@@ -222,43 +281,107 @@ StepCost CostModel::Stage(const BatchShape& s, bool with_breakdown) const {
   return cost;
 }
 
+Seconds CostModel::DraftTime(const BatchShape& shape) const {
+  if (!draft_) return Seconds(0);
+  Seconds t;
+  if (shape.prefill_tokens > 0) {
+    // The draft also reads every prompt (its own KV, or the hidden states it drafts from).
+    BatchShape prefill = shape;
+    prefill.decode_seqs = 0;
+    prefill.decode_ctx_sum = 0;
+    t += draft_->Step(prefill).time;
+  }
+  if (shape.decode_seqs > 0) {
+    // k sequential draft passes, one token per sequence each.
+    BatchShape decode;
+    decode.decode_seqs = shape.decode_seqs;
+    decode.decode_ctx_sum = shape.decode_ctx_sum;
+    t += draft_->Step(decode).time * static_cast<double>(spec_.tokens);
+  }
+  return t;
+}
+
 StepCost CostModel::Step(const BatchShape& shape, bool with_breakdown) const {
   if (shape.Tokens() == 0) return StepCost{};
   StepCost cost;
   if (plan_.pp == 1) {
-    cost = Stage(shape, with_breakdown);
+    cost = Stage(shape, 1.0, with_breakdown);
+    cost.stage_time = cost.time;
   } else {
-    // pp micro-batches of 1/pp of the batch each pass every stage; a micro-batch's round trip
-    // (its TPOT) is pp stage times of one micro-batch, the same as one stage running the whole
-    // batch through its layers/pp, except that the stage reads its weights once per micro-batch.
-    const double pp = plan_.pp;
-    cost = Stage(shape, with_breakdown);
-    const Seconds extra_weight_reads = WeightBytesPerChip() * (pp - 1.0) /
-                                       BytesPerSecond(hw_.hbm_bandwidth.value() * eff_.memory);
-    const bool crosses = plan_.ChipsPerReplica() > hw_.scale_up.domain_chips;
-    const Bytes handoff(static_cast<double>(shape.Tokens()) * model_.hidden * kActivationBytes /
-                        pp);
-    const Seconds p2p = collectives_.PointToPoint(handoff, crosses) * (pp - 1.0);
-    cost.time += extra_weight_reads + p2p;
-    cost.memory_time += extra_weight_reads;
-    cost.comm_time += p2p;
-    cost.bytes += WeightBytesPerChip() * (pp - 1.0);
+    // m micro-batches (never more than the sequences) flow through pp stages. A stage spends
+    // t_s on each; between stages the micro-batch's hidden states hop to the next stage's
+    // chips, over the scale-up links or, where the replica leaves a domain, over the NICs.
+    const int pp = plan_.pp;
+    const int64_t seqs = std::max<int64_t>(1, shape.decode_seqs + shape.prefill_seqs);
+    const int m = static_cast<int>(std::min<int64_t>(plan_.MicroBatches(), seqs));
+    const double share = 1.0 / m;
+    const StepCost stage = Stage(shape, share, with_breakdown);
+    const double micro_tokens = (static_cast<double>(shape.prefill_tokens) +
+                                 static_cast<double>(shape.decode_seqs) * verify_tokens_) *
+                                share;
+    const Bytes handoff(micro_tokens * model_.hidden * kActivationBytes);
+    const int domain = std::max(1, hw_.scale_up.domain_chips);
+    const int stages_per_domain = std::max(1, domain / plan_.tp);
+    const int crossing = (pp + stages_per_domain - 1) / stages_per_domain - 1;
+    const int inside = pp - 1 - crossing;
+    const Seconds hops = collectives_.PointToPoint(handoff, false) * static_cast<double>(inside) +
+                         collectives_.PointToPoint(handoff, true) * static_cast<double>(crossing);
+    const Seconds t_s = stage.time;
+    // Steady state: stage 0 takes a new micro-batch every t_s, but a micro-batch's next step
+    // cannot start before it has come back (its round trip: pp stages and the hops).
+    const Seconds busy = t_s * static_cast<double>(m);
+    const Seconds round_trip = t_s * static_cast<double>(pp) + hops;
+    // Alone: the last micro-batch enters after (m - 1) t_s and needs a round trip to leave.
+    const Seconds alone = t_s * static_cast<double>(m - 1) + round_trip;
+    cost = stage;
+    const double times = m;
+    cost.compute_time = stage.compute_time * times;
+    cost.memory_time = stage.memory_time * times;
+    cost.comm_time = stage.comm_time * times + hops * (times / pp);
+    cost.flops = stage.flops * times;
+    cost.bytes = stage.bytes * times;
+    for (OpCost& op : cost.ops) {
+      op.flops = op.flops * times;
+      op.bytes = op.bytes * times;
+      op.time = op.time * times;
+    }
+    if (with_breakdown && hops.value() > 0) {
+      OpCost hop;
+      hop.name = "pipeline p2p";
+      hop.op_class = OpClass::kCommunication;
+      hop.time = hops * (times / pp);
+      cost.ops.push_back(hop);
+    }
+    cost.stage_time = t_s;
+    cost.micro_batches = m;
+    cost.time = std::max(busy, round_trip);
+    cost.latency = alone;
+    cost.bubble = alone.value() > 0 ? 1.0 - busy / alone : 0.0;
+  }
+  if (spec_.enabled()) {
+    cost.draft_time = DraftTime(shape);
+    cost.tokens_per_decode_seq = spec_.TokensPerStep();
+    cost.time += cost.draft_time;
+    cost.latency += cost.draft_time;
   }
   // Host-side work per step: a fixed part and a part per sequence in the batch (sampling,
   // scheduler bookkeeping, detokenisation), which is what caps small models at large batches.
   cost.overhead = eff_.step_overhead +
                   eff_.seq_overhead * static_cast<double>(shape.decode_seqs + shape.prefill_seqs);
   cost.time += cost.overhead;
+  if (plan_.pp == 1)
+    cost.latency = cost.time;
+  else
+    cost.latency += cost.overhead;
   return cost;
 }
 
-Bytes CostModel::WeightBytesPerChip() const {
+Bytes CostModel::ModelWeightBytesPerChip() const {
   const ModelConfig& m = model_;
   const double tp = plan_.tp;
-  const double pp = plan_.pp;
   const double w = BytesPerElement(prec_.weights);
-  const double layers = m.layers / pp;
-  const double moe_layers = m.MoeLayerCount() / pp;
+  const double layers = stage_layers_;
+  const double moe_layers = stage_moe_layers_;
   const double attn = layers * m.AttentionParamsPerLayer() / (plan_.dp_attention ? 1.0 : tp);
   const double dense = (layers - moe_layers) * m.DenseMlpParams() / tp;
   const double moe = moe_layers * (m.moe.num_experts * m.ExpertParams() / tp +
@@ -271,6 +394,20 @@ Bytes CostModel::WeightBytesPerChip() const {
   return Bytes((attn + dense + moe) * w + tables * table_bytes);
 }
 
+Bytes CostModel::DraftWeightBytesPerChip() const {
+  if (!draft_) return Bytes(0);
+  if (spec_.kind == DraftKind::kDraftModel) return draft_->ModelWeightBytesPerChip();
+  // A draft head shares the model's embedding and LM head: only its layers are extra.
+  const ModelConfig& d = draft_->model();
+  const double table_bytes = std::max(BytesPerElement(prec_.weights), kEmbeddingBytes);
+  const double tables = (d.EmbeddingParams() + d.LmHeadParams()) / plan_.tp * table_bytes;
+  return draft_->ModelWeightBytesPerChip() - Bytes(tables);
+}
+
+Bytes CostModel::WeightBytesPerChip() const {
+  return ModelWeightBytesPerChip() + DraftWeightBytesPerChip();
+}
+
 Bytes CostModel::KvBytesPerSequencePerChip(int64_t context) const {
   const ModelConfig& m = model_;
   const int64_t block = std::max(1, engine_.block_size);
@@ -279,14 +416,14 @@ Bytes CostModel::KvBytesPerSequencePerChip(int64_t context) const {
   if (m.attention == AttentionKind::kGqa && !plan_.dp_attention) {
     kv_elems = 2.0 * m.head_dim * std::max(1.0, m.kv_heads / static_cast<double>(plan_.tp));
   }
-  double sum = 0.0;
-  for (int l = 0; l < m.layers; ++l) {
-    const bool sliding = m.sliding_window > 0 && m.sliding_layer[l];
-    const double t = sliding ? std::min(tokens, static_cast<double>(m.sliding_window + block))
-                             : tokens;
-    sum += t * kv_elems;
-  }
-  return Bytes(sum / plan_.pp * BytesPerElement(prec_.kv));
+  // The heaviest stage's layers: full attention over every token, sliding windows over at most
+  // the window (plus a partly filled block).
+  const double full = stage_layers_ - stage_sliding_layers_;
+  const double window = std::min(tokens, static_cast<double>(m.sliding_window + block));
+  const double sum = (full * tokens + stage_sliding_layers_ * window) * kv_elems;
+  Bytes kv(sum * BytesPerElement(prec_.kv));
+  if (draft_) kv += draft_->KvBytesPerSequencePerChip(context);
+  return kv;
 }
 
 MemoryBudget CostModel::Memory() const {
@@ -295,6 +432,7 @@ MemoryBudget CostModel::Memory() const {
   b.hbm = hw_.hbm_capacity;
   b.usable = hw_.hbm_capacity * engine_.usable_fraction;
   b.weights = WeightBytesPerChip();
+  b.draft_weights = DraftWeightBytesPerChip();
   // Peak activation workspace of the largest step (vLLM profiles it with a dummy forward of
   // max_num_batched_tokens): hidden states, the FFN intermediate on this chip, 16-bit.
   const double ffn = std::max<double>(m.intermediate, m.moe.top_k * m.moe.expert_intermediate);
@@ -310,8 +448,8 @@ MemoryBudget CostModel::Memory() const {
   }
   b.kv_bytes_per_token =
       Bytes(m.layers * m.KvElementsPerTokenPerLayer() * BytesPerElement(prec_.kv));
-  b.kv_bytes_per_token_per_chip = KvBytesPerSequencePerChip(engine_.block_size) /
-                                  static_cast<double>(engine_.block_size);
+  b.kv_bytes_per_token_per_chip =
+      KvBytesPerSequencePerChip(engine_.block_size) / static_cast<double>(engine_.block_size);
   const double replicas_of_kv = plan_.dp_attention ? plan_.tp : 1.0;
   b.kv_token_capacity =
       b.kv_capacity.value() <= 0
@@ -337,8 +475,8 @@ Status CostModel::Fits() const {
   const int chips = plan_.ChipsPerReplica();
   std::ostringstream os;
   os << model_.name << " does not fit: it needs " << Gb(b.weights) << " of weights per chip at "
-     << PrecisionName(prec_.weights) << " (" << plan_.ToString() << ", "
-     << Gb(b.weights * chips) << " in all) plus " << Gb(b.activations + b.runtime_reserve)
+     << PrecisionName(prec_.weights) << " (" << plan_.ToString() << ", " << Gb(b.weights * chips)
+     << " in all) plus " << Gb(b.activations + b.runtime_reserve)
      << " of activations and reserve, but one " << hw_.name << " has " << Gb(b.usable)
      << " usable of " << Gb(b.hbm) << " (" << chips << " x " << hw_.name << " = "
      << Gb(b.usable * chips) << "): use fp8 or fp4 weights, more chips (raise tp or pp), or "

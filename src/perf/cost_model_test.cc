@@ -23,8 +23,8 @@ BatchShape Decode(int64_t batch, int64_t context) {
 }
 
 TEST(CostModel, DecodeFlopsAreTwiceActiveParamsPlusAttention) {
-  const CostModel c = Make("llama-3.1-8b", "h100-sxm", ParallelPlan{}, Precisions(),
-                           IdealEfficiency());
+  const CostModel c =
+      Make("llama-3.1-8b", "h100-sxm", ParallelPlan{}, Precisions(), IdealEfficiency());
   const ModelConfig& m = c.model();
   const int64_t ctx = 4096;
   // 2 x (active parameters that multiply: all but the input embedding lookup) +
@@ -136,8 +136,165 @@ TEST(CostModel, MoeWeightReadsGrowWithBatchUntilAllExpertsAreTouched) {
   const double b1 = c.Step(Decode(1, 1000)).bytes.value();
   const double b64 = c.Step(Decode(64, 1000)).bytes.value();
   const double b128 = c.Step(Decode(128, 1000)).bytes.value();
-  EXPECT_GT(b64, 2.5 * b1);        // 2 of 8 experts at batch 1, all 8 at batch 64
+  EXPECT_GT(b64, 2.5 * b1);          // 2 of 8 experts at batch 1, all 8 at batch 64
   EXPECT_LT(b128 - b64, 0.2 * b64);  // beyond, only KV and activations grow
+}
+
+TEST(CostModel, PipelineBubbleShrinksAsMicroBatchesGrow) {
+  // A compute-bound prefill step of 64 prompts through 4 stages: the classic fill-and-drain
+  // schedule idles a stage (pp - 1) / (m + pp - 1) of the time (GPipe, Huang et al. 2019).
+  BatchShape prefill;
+  for (int i = 0; i < 64; ++i) prefill.AddPrefillChunk(0, 512, true);
+  double last_bubble = 1.0;
+  Seconds last_latency = Seconds(1e9);
+  for (int m : {1, 2, 4, 8, 16}) {
+    const CostModel c =
+        Make("llama-3.1-70b", "h100-sxm", ParallelPlan{.tp = 2, .pp = 4, .micro_batches = m},
+             Precisions(), IdealEfficiency());
+    const StepCost step = c.Step(prefill);
+    EXPECT_EQ(step.micro_batches, m);
+    EXPECT_LT(step.bubble, last_bubble) << m;
+    EXPECT_LT(step.latency, last_latency) << m;
+    // The hops between stages are small next to the stages: the bubble is GPipe's within 2%.
+    EXPECT_NEAR(step.bubble, 3.0 / (m + 3.0), 0.02) << m;
+    last_bubble = step.bubble;
+    last_latency = step.latency;
+  }
+}
+
+TEST(CostModel, PipelineStepIsTheRoundTripUntilMicroBatchesFillTheStages) {
+  const BatchShape d = Decode(64, 2000);
+  auto step = [&](int m) {
+    return Make("llama-3.1-70b", "h100-sxm", ParallelPlan{.tp = 2, .pp = 4, .micro_batches = m},
+                Precisions(), IdealEfficiency())
+        .Step(d);
+  };
+  // Fewer micro-batches than stages: each step waits for a micro-batch's round trip, pp stage
+  // times plus the hops, while stages sit idle.
+  const StepCost two = step(2);
+  EXPECT_GT(two.time, two.stage_time * 4.0);
+  EXPECT_LT(two.time, two.stage_time * 4.0 * 1.05);
+  // One per stage or more: stage 0 is never idle, the step is m stage times.
+  const StepCost eight = step(8);
+  EXPECT_NEAR(eight.time / (eight.stage_time * 8.0), 1.0, 1e-9);
+  // A batch of one sequence is one micro-batch whatever is asked.
+  EXPECT_EQ(Make("llama-3.1-70b", "h100-sxm", ParallelPlan{.tp = 2, .pp = 4, .micro_batches = 8})
+                .Step(Decode(1, 2000))
+                .micro_batches,
+            1);
+}
+
+TEST(CostModel, PipelineHopCrossesTheNetworkOnlyBetweenDomains) {
+  // tp8 x pp2 on 8-GPU servers: the one hop leaves the server; tp4 x pp2 stays inside.
+  const BatchShape d = Decode(64, 2000);
+  const CostModel across = Make("llama-3.1-70b", "h100-sxm", ParallelPlan{.tp = 8, .pp = 2},
+                                Precisions(), IdealEfficiency());
+  const CostModel inside = Make("llama-3.1-70b", "h100-sxm", ParallelPlan{.tp = 4, .pp = 2},
+                                Precisions(), IdealEfficiency());
+  const StepCost a = across.Step(d);
+  const StepCost b = inside.Step(d);
+  // Round trip minus the stages is the hop: 64 x 8192 x 2 bytes at 50 GB/s vs 450 GB/s.
+  const double bytes = 64.0 * 8192 * 2 / 2;  // one of two micro-batches
+  const Hardware h100 = *RepoCatalog().FindHardware("h100-sxm");
+  EXPECT_NEAR((a.latency - a.stage_time * 3.0).value(), bytes / h100.scale_out_per_chip.value(),
+              1e-9);
+  EXPECT_NEAR((b.latency - b.stage_time * 3.0).value(),
+              bytes / h100.scale_up.bandwidth_per_chip.value(), 1e-9);
+}
+
+TEST(CostModel, UnevenPipelineIsPacedByItsHeaviestStage) {
+  // DeepSeek-V3's 61 layers in 2 stages: 31 and 30 (vLLM gives the extra layer to the first).
+  EXPECT_EQ(StageLayerCounts(61, 2), (std::vector<int>{31, 30}));
+  EXPECT_EQ(StageLayerCounts(126, 4), (std::vector<int>{31, 32, 32, 31}));
+  EXPECT_EQ(StageLayerCounts(80, 4), (std::vector<int>{20, 20, 20, 20}));
+  Precisions fp8{Precision::kFp8, Precision::kFp8, Precision::kBf16};
+  const CostModel c = Make("deepseek-v3", "h200-sxm", ParallelPlan{.tp = 8, .pp = 2}, fp8);
+  // The first stage holds the 3 dense layers and 28 MoE layers, the second 30 MoE layers: the
+  // second has more parameters and sets the pace and the memory.
+  EXPECT_EQ(c.StageLayers(), 30);
+  const ModelConfig& m = c.model();
+  const double moe_layer =
+      m.moe.num_experts * m.ExpertParams() + m.SharedExpertParams() + m.RouterParams();
+  const double expected =
+      30 * ((m.AttentionParamsPerLayer() + moe_layer - m.RouterParams()) / 8 + m.RouterParams()) +
+      m.EmbeddingParams() / 8 * 2.0;  // fp8 layers (routers replicated), 16-bit tables
+  EXPECT_NEAR(c.WeightBytesPerChip().value() / expected, 1.0, 1e-9);
+}
+
+TEST(CostModel, ExpertParallelismDividesExpertWeightsPerChipByEp) {
+  Precisions fp8{Precision::kFp8, Precision::kFp8, Precision::kBf16};
+  const CostModel one = Make("deepseek-v3", "gb200", ParallelPlan{.tp = 1}, fp8);
+  const ModelConfig& m = one.model();
+  const double moe_layers = m.MoeLayerCount();
+  const double experts = moe_layers * m.moe.num_experts * m.ExpertParams();  // fp8: 1 byte each
+  for (int ep : {8, 32, 64}) {
+    const CostModel wide =
+        Make("deepseek-v3", "gb200", ParallelPlan{.tp = ep, .ep = ep, .dp_attention = true}, fp8);
+    // Everything but the attention (replicated under dp-attention) and the routers splits ep
+    // ways: the routed experts, the shared experts, the dense layers and the tables.
+    const double attention = m.layers * m.AttentionParamsPerLayer();
+    const double router = moe_layers * m.RouterParams();
+    const double rest = one.WeightBytesPerChip().value() - attention - router;
+    EXPECT_NEAR(wide.WeightBytesPerChip().value(), attention + router + rest / ep, 1.0) << ep;
+    // The routed experts, 97% of the weights, are what shrinks.
+    EXPECT_GT(experts / one.WeightBytesPerChip().value(), 0.95);
+  }
+}
+
+TEST(CostModel, MlaKvPerTokenAndPerChipUnderDataParallelAttention) {
+  Precisions fp8{Precision::kFp8, Precision::kFp8, Precision::kFp8};
+  // Latent KV per token per layer: kv_lora_rank + qk_rope_head_dim = 512 + 64 elements.
+  const double per_token = 61 * 576 * 1.0;  // fp8 KV: one byte each
+  for (int pp : {1, 2}) {
+    const CostModel dpa = Make("deepseek-v3", "gb200",
+                               ParallelPlan{.tp = 8, .pp = pp, .ep = 8, .dp_attention = true}, fp8);
+    const MemoryBudget b = dpa.Memory();
+    EXPECT_DOUBLE_EQ(b.kv_bytes_per_token.value(), per_token);
+    // A chip stores its stage's layers of the latent for the sequences it holds (no tp split:
+    // the latent is shared by all heads).
+    const double stage_layers = pp == 1 ? 61 : 30;
+    EXPECT_DOUBLE_EQ(b.kv_bytes_per_token_per_chip.value(), stage_layers * 576);
+    // Every rank holds different sequences: the replica holds tp x what one chip holds.
+    EXPECT_NEAR(static_cast<double>(b.kv_token_capacity),
+                8.0 * b.kv_capacity.value() / b.kv_bytes_per_token_per_chip.value(), 8.0);
+    // And decode attention reads only the chip's own sequences: 64 sequences of 4096 tokens
+    // over 8 ranks read 8 x 4096 latent tokens per layer per chip.
+    StepCost step = dpa.Step(Decode(64, 4096), true);
+    double kv_read = 0;
+    for (const OpCost& op : step.ops) {
+      if (op.name == "attention decode") kv_read += op.bytes.value();
+    }
+    const double activations = 8 * 2.0 * 7168 * 2 * stage_layers;  // q in, out, 16-bit
+    EXPECT_NEAR(kv_read - activations, 8.0 * 4096 * 576 * stage_layers, 1.0);
+  }
+}
+
+TEST(CostModel, Fp4RunsOnFp4UnitsWhereTheChipHasThem) {
+  Precisions fp4{Precision::kFp4, Precision::kFp4, Precision::kFp8};
+  Precisions fp8{Precision::kFp8, Precision::kFp8, Precision::kFp8};
+  const Hardware b200 = *RepoCatalog().FindHardware("b200");
+  const Hardware h100 = *RepoCatalog().FindHardware("h100-sxm");
+  EXPECT_EQ(b200.ComputePrecision(Precision::kFp4, Precision::kFp4), Precision::kFp4);
+  EXPECT_EQ(h100.ComputePrecision(Precision::kFp4, Precision::kFp4), Precision::kFp8);
+  BatchShape prefill;
+  prefill.AddPrefillChunk(0, 8192, true);
+  auto gemm_time = [&](const char* hw, Precisions p) {
+    const StepCost s =
+        Make("llama-3.1-70b", hw, ParallelPlan{.tp = 8}, p, IdealEfficiency()).Step(prefill, true);
+    for (const OpCost& op : s.ops) {
+      if (op.name == "mlp") return op.time.value();
+    }
+    return 0.0;
+  };
+  // Compute-bound MLP of a long prefill: twice as fast in fp4 on Blackwell, no faster on Hopper
+  // (its fp4 weights are widened to fp8 for the tensor cores).
+  EXPECT_NEAR(gemm_time("b200", fp8) / gemm_time("b200", fp4), 2.0, 1e-6);
+  EXPECT_NEAR(gemm_time("h100-sxm", fp8) / gemm_time("h100-sxm", fp4), 1.0, 1e-6);
+  // But the weights take half the memory on both.
+  EXPECT_NEAR(
+      Make("llama-3.1-70b", "h100-sxm", ParallelPlan{.tp = 8}, fp8).WeightBytesPerChip() /
+          Make("llama-3.1-70b", "h100-sxm", ParallelPlan{.tp = 8}, fp4).WeightBytesPerChip(),
+      1.9, 0.1);
 }
 
 TEST(Plan, RejectsImpossiblePlansWithTheReason) {
@@ -148,7 +305,29 @@ TEST(Plan, RejectsImpossiblePlansWithTheReason) {
   EXPECT_NE(ValidatePlan({.tp = 8, .ep = 2}, m, h).message().find("mixture-of-experts"),
             std::string::npos);
   EXPECT_NE(ValidatePlan({.pp = 100}, m, h).message().find("layers"), std::string::npos);
+  EXPECT_NE(ValidatePlan({.tp = 0}, m, h).message().find("at least 1"), std::string::npos);
+  EXPECT_NE(ValidatePlan({.tp = 8, .micro_batches = 4}, m, h).message().find("pp > 1"),
+            std::string::npos);
   EXPECT_TRUE(ValidatePlan({.tp = 8, .pp = 2}, m, h).ok());
+  EXPECT_TRUE(ValidatePlan({.tp = 8, .pp = 3}, m, h).ok());  // 27 + 27 + 26 layers
+
+  const ModelConfig ds = *RepoCatalog().FindModel("deepseek-v3");
+  EXPECT_NE(ValidatePlan({.tp = 8, .ep = 3}, ds, h).message().find("must divide tp"),
+            std::string::npos);
+  EXPECT_NE(ValidatePlan({.tp = 6, .ep = 6, .dp_attention = true}, ds, h)
+                .message()
+                .find("does not divide the 256 experts"),
+            std::string::npos);
+  EXPECT_NE(ValidatePlan({.tp = 1, .dp_attention = true}, ds, h).message().find("tp > 1"),
+            std::string::npos);
+  // Wide expert parallelism over two 8-GPU servers: only with dp-attention, whole domains.
+  EXPECT_TRUE(ValidatePlan({.tp = 16, .ep = 16, .dp_attention = true}, ds, h).ok());
+  EXPECT_NE(ValidatePlan({.tp = 16, .ep = 16}, ds, h).message().find("dp-attention"),
+            std::string::npos);
+  EXPECT_NE(ValidatePlan({.tp = 12, .ep = 4, .dp_attention = true}, ds, h)
+                .message()
+                .find("whole domains"),
+            std::string::npos);
 }
 
 }  // namespace

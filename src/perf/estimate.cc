@@ -2,11 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
 #include <sstream>
+#include <vector>
 
 namespace perftco {
 namespace {
+
+// Time per output token of a decode step: the step over the tokens each sequence advances by
+// (more than one with speculative decoding).
+Seconds TimePerToken(const CostModel& cost, const BatchShape& decode) {
+  const StepCost c = cost.Step(decode);
+  return c.time / c.tokens_per_decode_seq;
+}
 
 Status CheckLengths(const CostModel& cost, int64_t isl, int64_t osl) {
   if (isl <= 0 || osl <= 0) {
@@ -46,10 +53,12 @@ Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
     }
   }
   if (step_tokens > 0) steps.push_back(step);
+  // Steps follow each other at the steady-state period; the last one's output leaves the
+  // pipeline only after its fill and drain (its latency; the same as its period when pp == 1).
   Seconds total;
   if (steps.size() <= kExactSteps) {
-    for (const BatchShape& s : steps) total += cost.Step(s).time;
-    return total;
+    for (size_t i = 0; i + 1 < steps.size(); ++i) total += cost.Step(steps[i]).time;
+    return total + cost.Step(steps.back()).latency;
   }
   const BatchShape last = steps.back();
   steps.pop_back();
@@ -68,7 +77,7 @@ Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
   mean.prefill_final_seqs = static_cast<int64_t>(std::llround(sum.prefill_final_seqs / n));
   mean.prefill_attn_pairs = sum.prefill_attn_pairs / n;
   mean.prefill_ctx_sum = sum.prefill_ctx_sum / n;
-  return cost.Step(mean).time * n + cost.Step(last).time;
+  return cost.Step(mean).time * n + cost.Step(last).latency;
 }
 
 }  // namespace
@@ -77,6 +86,7 @@ Seconds ExactPrefillTimeForTest(const CostModel& cost, int64_t isl, int64_t batc
   const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
   Seconds total;
   BatchShape step;
+  BatchShape last;
   int64_t step_tokens = 0;
   for (int64_t seq = 0; seq < batch; ++seq) {
     for (int64_t done = 0; done < isl;) {
@@ -86,13 +96,19 @@ Seconds ExactPrefillTimeForTest(const CostModel& cost, int64_t isl, int64_t batc
       step_tokens += chunk;
       if (step_tokens == budget) {
         total += cost.Step(step).time;
+        last = step;
         step = BatchShape();
         step_tokens = 0;
       }
     }
   }
-  if (step_tokens > 0) total += cost.Step(step).time;
-  return total;
+  if (step_tokens > 0) {
+    total += cost.Step(step).time;
+    last = step;
+  }
+  // The last step's output leaves the pipeline after its fill and drain.
+  const StepCost c = cost.Step(last);
+  return total + (c.latency - c.time);
 }
 
 namespace {
@@ -110,7 +126,7 @@ Seconds DecodeTime(const CostModel& cost, int64_t isl, int64_t osl, int64_t batc
     BatchShape s;
     s.decode_seqs = batch;
     s.decode_ctx_sum = static_cast<double>(batch) * static_cast<double>(isl + k);
-    return cost.Step(s).time;
+    return TimePerToken(cost, s);
   };
   const int64_t steps = osl - 1;
   Seconds total;
@@ -138,23 +154,24 @@ Seconds ExactDecodeTimeForTest(const CostModel& cost, int64_t isl, int64_t osl, 
     BatchShape s;
     s.decode_seqs = batch;
     s.decode_ctx_sum = static_cast<double>(batch) * static_cast<double>(isl + k);
-    total += cost.Step(s).time;
+    total += TimePerToken(cost, s);
   }
   return total;
 }
 
-Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl,
-                                    int64_t batch, bool enforce_limits) {
+Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl, int64_t batch,
+                                    bool enforce_limits) {
   if (isl <= 0 || osl <= 0 || enforce_limits) {
     PERFTCO_RETURN_IF_ERROR(CheckLengths(cost, isl, osl));
   }
   if (batch <= 0) return Status::Error("--batch must be positive");
   const int64_t max_batch = cost.MaxSequences(isl + osl);
   if (enforce_limits && batch > max_batch) {
-    return Status::Error("batch " + std::to_string(batch) + " does not fit: the KV cache of " +
-                         cost.model().name + " holds at most " + std::to_string(max_batch) +
-                         " sequences of " + std::to_string(isl + osl) +
-                         " tokens per replica: lower --batch, use --kv-precision fp8, or add chips");
+    return Status::Error(
+        "batch " + std::to_string(batch) + " does not fit: the KV cache of " + cost.model().name +
+        " holds at most " + std::to_string(max_batch) + " sequences of " +
+        std::to_string(isl + osl) +
+        " tokens per replica: lower --batch, use --kv-precision fp8, or add chips");
   }
   EstimatePoint p;
   p.batch = batch;
@@ -164,7 +181,8 @@ Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t 
   mid.decode_seqs = batch;
   mid.decode_ctx_sum = static_cast<double>(batch) * (isl + osl / 2.0);
   p.decode_step = cost.Step(mid, /*with_breakdown=*/true);
-  p.tpot = osl > 1 ? decode_total / static_cast<double>(osl - 1) : p.decode_step.time;
+  p.tpot = osl > 1 ? decode_total / static_cast<double>(osl - 1)
+                   : p.decode_step.time / p.decode_step.tokens_per_decode_seq;
   p.request_latency = p.ttft + decode_total;
   const double replicas = cost.plan().replicas;
   p.output_tokens_per_s = replicas * static_cast<double>(batch * osl) / p.request_latency.value();
@@ -182,7 +200,7 @@ Result<int64_t> LargestBatchForTpot(const CostModel& cost, int64_t isl, int64_t 
     BatchShape s;
     s.decode_seqs = b;
     s.decode_ctx_sum = static_cast<double>(b) * (isl + osl / 2.0);
-    return cost.Step(s).time;
+    return TimePerToken(cost, s);
   };
   if (max_batch < 1 || tpot_at(1) > tpot_slo) {
     std::ostringstream os;

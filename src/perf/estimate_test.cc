@@ -35,8 +35,8 @@ TEST(Estimate, TpotGrowsWithBatchAndThroughputToo) {
   ASSERT_TRUE(small.ok() && large.ok());
   EXPECT_GT(large->tpot, small->tpot);
   EXPECT_GT(large->output_tokens_per_s, 4 * small->output_tokens_per_s);
-  EXPECT_NEAR(large->request_latency.value(),
-              large->ttft.value() + 999 * large->tpot.value(), 1e-9);
+  EXPECT_NEAR(large->request_latency.value(), large->ttft.value() + 999 * large->tpot.value(),
+              1e-9);
 }
 
 TEST(Estimate, FastDecodeSumAgreesWithStepByStepSum) {
@@ -62,6 +62,35 @@ TEST(Estimate, FastPrefillAgreesWithStepByStepCost) {
       EXPECT_NEAR(p->ttft.value() / exact, 1.0, 0.01) << batch << " " << isl;
     }
   }
+}
+
+TEST(Estimate, PipelinedPrefillPaysTheDrainOfItsLastStep) {
+  SetupOptions o = Llama70bFp8();
+  o.tp = 2;
+  o.pp = 4;
+  auto s = SetupFor(o);
+  for (int64_t batch : {1, 100}) {
+    auto p = EstimateBatch(*s->cost, 2000, 100, batch);
+    ASSERT_TRUE(p.ok());
+    const double exact = ExactPrefillTimeForTest(*s->cost, 2000, batch).value();
+    EXPECT_NEAR(p->ttft.value() / exact, 1.0, 0.01) << batch;
+  }
+  // One prompt alone is one micro-batch: it passes the 4 stages one after another, so its TTFT
+  // is 4 stage times and the hops, period and latency alike.
+  BatchShape one;
+  one.AddPrefillChunk(0, 2000, true);
+  const StepCost alone = s->cost->Step(one);
+  EXPECT_DOUBLE_EQ(alone.latency.value(), alone.time.value());
+  EXPECT_GT(alone.time - alone.overhead, alone.stage_time * 4.0);
+  EXPECT_NEAR(EstimateBatch(*s->cost, 2000, 100, 1)->ttft.value(), alone.latency.value(), 1e-12);
+  // Four prompts fill the four stages: back-to-back steps come every 4 stage times, but the
+  // last micro-batch still needs its trip through the stages: latency 7 stage times (and hops).
+  BatchShape four;
+  for (int i = 0; i < 4; ++i) four.AddPrefillChunk(0, 2000, true);
+  const StepCost full = s->cost->Step(four);
+  EXPECT_EQ(full.micro_batches, 4);
+  EXPECT_GT(full.latency - full.overhead, full.stage_time * 7.0);
+  EXPECT_LT(full.time - full.overhead, full.stage_time * 4.0 * 1.05);
 }
 
 TEST(Estimate, TpotGrowsWithContext) {

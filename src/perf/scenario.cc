@@ -7,10 +7,12 @@
 
 namespace perftco {
 const std::vector<std::string>& ScenarioSetupKeys() {
+  // clang-format off
   static const std::vector<std::string> kKeys = {
       "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "precision",
       "activation_precision", "kv_precision", "engine", "mem_fraction", "max_batched_tokens",
-      "max_num_seqs"};
+      "max_num_seqs", "micro_batches", "spec_tokens", "spec_method", "acceptance"};
+  // clang-format on
   return kKeys;
 }
 
@@ -48,6 +50,10 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
   PERFTCO_RETURN_IF_ERROR(
       ReadYamlOptional(root, "max_batched_tokens", path, &o->max_batched_tokens));
   PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "max_num_seqs", path, &o->max_num_seqs));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "micro_batches", path, &o->micro_batches));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "spec_tokens", path, &o->spec_tokens));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "spec_method", path, &o->spec_method));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "acceptance", path, &o->acceptance));
   if (o->model.empty() || o->hardware.empty()) {
     return Status::Error(path + ": a scenario needs 'model' and 'hardware'");
   }

@@ -1,6 +1,105 @@
 #include "perftco/setup.h"
 
+#include <sstream>
+
+#include "perftco/names.h"
+
 namespace perftco {
+
+Result<SpeculativeDecoding> ResolveSpeculative(const Catalog& catalog, const ModelConfig& model,
+                                               const SetupOptions& o) {
+  SpeculativeDecoding spec;
+  if (o.spec_tokens < 0) return Status::Error("--spec-tokens must be 0 (off) or positive");
+  if (o.spec_tokens == 0) {
+    if (o.spec_method || o.acceptance) {
+      return Status::Error("--spec-method and --acceptance need --spec-tokens > 0");
+    }
+    return spec;
+  }
+  if (o.spec_tokens > 16) {
+    return Status::Error("--spec-tokens " + std::to_string(o.spec_tokens) +
+                         " is beyond what engines draft (at most 16)");
+  }
+  spec.tokens = o.spec_tokens;
+  std::string method = o.spec_method.value_or(model.mtp_layers > 0 ? "mtp" : "eagle");
+  std::string draft_name;
+  if (const size_t colon = method.find(':'); colon != std::string::npos) {
+    draft_name = method.substr(colon + 1);
+    method = method.substr(0, colon);
+  }
+  std::vector<std::string> names;
+  for (const auto& k : DraftKinds()) {
+    names.push_back(k.name);
+    if (ToLower(method) == k.name) spec.kind = k.kind;
+  }
+  if (spec.kind == DraftKind::kNone) {
+    return Status::Error("unknown --spec-method '" + method + "': use " + JoinNames(names) +
+                         " (draft:<model>)");
+  }
+  if (spec.kind == DraftKind::kMtp) {
+    if (model.mtp_layers == 0) {
+      return Status::Error(model.name +
+                           " has no multi-token-prediction layers: use "
+                           "--spec-method eagle or draft:<model>");
+    }
+    spec.draft_layers = model.mtp_layers;
+  }
+  if (spec.kind == DraftKind::kDraftModel) {
+    if (draft_name.empty()) {
+      return Status::Error("--spec-method draft needs the draft model: draft:<model name>");
+    }
+    PERFTCO_ASSIGN_OR_RETURN(ModelConfig draft, catalog.FindModel(draft_name));
+    if (draft.vocab != model.vocab) {
+      return Status::Error("draft model " + draft.name + " has a vocabulary of " +
+                           std::to_string(draft.vocab) + " tokens, " + model.name + " of " +
+                           std::to_string(model.vocab) + ": a draft must share the tokenizer");
+    }
+    spec.draft_model = std::make_shared<const ModelConfig>(std::move(draft));
+  } else if (!draft_name.empty()) {
+    return Status::Error("--spec-method " + method + " takes no model name");
+  }
+  spec.acceptance = o.acceptance.value_or(DefaultAcceptance(spec.kind));
+  if (!(spec.acceptance >= 0.0 && spec.acceptance < 1.0)) {
+    std::ostringstream os;
+    os << "--acceptance " << spec.acceptance
+       << " must be a probability in [0, 1): the chance that one drafted token is accepted";
+    return Status::Error(os.str());
+  }
+  return spec;
+}
+
+Result<Precisions> ResolvePrecisions(const SetupOptions& o) {
+  Precisions p;
+  PERFTCO_ASSIGN_OR_RETURN(p.weights, ParsePrecision(o.precision));
+  p.activations = p.weights;
+  if (o.activation_precision) {
+    PERFTCO_ASSIGN_OR_RETURN(p.activations, ParsePrecision(*o.activation_precision));
+  }
+  p.kv = Precision::kBf16;
+  if (o.kv_precision) {
+    PERFTCO_ASSIGN_OR_RETURN(p.kv, ParsePrecision(*o.kv_precision));
+  }
+  return p;
+}
+
+Result<EngineMemory> ResolveEngine(const Catalog& catalog, const SetupOptions& o) {
+  PERFTCO_ASSIGN_OR_RETURN(EngineMemory engine, catalog.FindEngine(o.engine));
+  if (o.mem_fraction) {
+    if (*o.mem_fraction <= 0 || *o.mem_fraction > 1) {
+      return Status::Error("--mem-fraction must be in (0, 1]");
+    }
+    engine.usable_fraction = *o.mem_fraction;
+  }
+  if (o.max_batched_tokens) {
+    if (*o.max_batched_tokens < 1) return Status::Error("--max-batched-tokens must be positive");
+    engine.max_batched_tokens = *o.max_batched_tokens;
+  }
+  if (o.max_num_seqs) {
+    if (*o.max_num_seqs < 0) return Status::Error("--max-num-seqs must be positive (0: no cap)");
+    engine.max_num_seqs = *o.max_num_seqs;
+  }
+  return engine;
+}
 
 Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const EfficiencyTable& table,
                                           const SetupOptions& o) {
@@ -17,6 +116,7 @@ Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const Efficien
   plan.pp = o.pp;
   plan.ep = o.ep;
   plan.dp_attention = o.dp_attention;
+  plan.micro_batches = o.micro_batches;
   const int chips = o.chips > 0 ? o.chips : (o.tp ? *o.tp : 1) * o.pp;
   plan.tp = o.tp ? *o.tp : chips / o.pp;
   if (plan.tp < 1 || chips % plan.ChipsPerReplica() != 0) {
@@ -26,35 +126,14 @@ Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const Efficien
   plan.replicas = chips / plan.ChipsPerReplica();
   PERFTCO_RETURN_IF_ERROR(ValidatePlan(plan, setup->model, setup->hardware));
 
-  Precisions& p = setup->precisions;
-  PERFTCO_ASSIGN_OR_RETURN(p.weights, ParsePrecision(o.precision));
-  p.activations = p.weights;
-  if (o.activation_precision) {
-    PERFTCO_ASSIGN_OR_RETURN(p.activations, ParsePrecision(*o.activation_precision));
-  }
-  p.kv = Precision::kBf16;
-  if (o.kv_precision) {
-    PERFTCO_ASSIGN_OR_RETURN(p.kv, ParsePrecision(*o.kv_precision));
-  }
-  PERFTCO_ASSIGN_OR_RETURN(setup->engine, catalog.FindEngine(o.engine));
-  EngineMemory& engine = setup->engine;
-  if (o.mem_fraction) {
-    if (*o.mem_fraction <= 0 || *o.mem_fraction > 1) {
-      return Status::Error("--mem-fraction must be in (0, 1]");
-    }
-    engine.usable_fraction = *o.mem_fraction;
-  }
-  if (o.max_batched_tokens) {
-    if (*o.max_batched_tokens < 1) return Status::Error("--max-batched-tokens must be positive");
-    engine.max_batched_tokens = *o.max_batched_tokens;
-  }
-  if (o.max_num_seqs) {
-    if (*o.max_num_seqs < 0) return Status::Error("--max-num-seqs must be positive (0: no cap)");
-    engine.max_num_seqs = *o.max_num_seqs;
-  }
+  PERFTCO_ASSIGN_OR_RETURN(setup->precisions, ResolvePrecisions(o));
+  const Precisions& p = setup->precisions;
+  PERFTCO_ASSIGN_OR_RETURN(setup->engine, ResolveEngine(catalog, o));
+  const EngineMemory& engine = setup->engine;
+  PERFTCO_ASSIGN_OR_RETURN(setup->speculative, ResolveSpeculative(catalog, setup->model, o));
   setup->efficiency = table.For(setup->hardware.family);
   setup->cost = std::make_unique<CostModel>(setup->model, setup->hardware, plan, p,
-                                            setup->efficiency, engine);
+                                            setup->efficiency, engine, setup->speculative);
   PERFTCO_RETURN_IF_ERROR(setup->cost->Fits());
   return setup;
 }

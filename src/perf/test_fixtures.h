@@ -31,6 +31,8 @@ inline Hardware SwitchedChip(double bw_gb_per_s = 100, int domain = 8) {
 inline Efficiency IdealEfficiency() {
   Efficiency e;
   e.gemm_compute = 1.0;
+  e.gemm_compute_fp8 = 1.0;
+  e.gemm_compute_fp4 = 1.0;
   e.attention_compute = 1.0;
   e.memory = 1.0;
   e.comm_bandwidth = 1.0;

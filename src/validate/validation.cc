@@ -6,6 +6,7 @@
 
 #include "perftco/estimate.h"
 #include "perftco/simulate.h"
+#include "perftco/names.h"
 
 namespace perftco {
 namespace {
@@ -36,11 +37,52 @@ std::string Regime(const MeasuredPoint& p, const ModelConfig& m) {
   return p.scenario;
 }
 
+// Drafted tokens per step assumed for a draft model when a source does not state them: the
+// middle of the 4-5 that vLLM's and TensorRT-LLM's draft-model examples use (an assumption,
+// docs/models/parallelism.md).
+constexpr int kDefaultDraftModelTokens = 4;
+
+// Reads the spec_decoding column ("eagle3:k=3", "mtp:k=1", "draft-model:llama-3.2-1b[:k=4]") and
+// the notes' "mean acceptance length X"; returns why it cannot be modelled, or "".
+std::string ResolveSpeculative(const Catalog& catalog, const MeasuredPoint& p,
+                               SpeculativeDecoding* spec) {
+  if (p.spec_decoding.empty() || p.spec_decoding == "none") return "";
+  const std::string text = ToLower(p.spec_decoding);
+  std::smatch k;
+  const bool has_k = std::regex_search(text, k, std::regex("k=([0-9]+)"));
+  if (text.rfind("eagle", 0) == 0) {
+    spec->kind = DraftKind::kEagle;
+  } else if (text.rfind("mtp", 0) == 0) {
+    spec->kind = DraftKind::kMtp;
+  } else if (text.rfind("draft-model:", 0) == 0) {
+    spec->kind = DraftKind::kDraftModel;
+    const std::string rest = text.substr(std::string("draft-model:").size());
+    auto draft = catalog.FindModel(rest.substr(0, rest.find(':')));
+    if (!draft.ok()) return "draft model of '" + p.spec_decoding + "' is not in the catalog";
+    spec->draft_model = std::make_shared<const ModelConfig>(std::move(draft).value());
+  } else {
+    return "speculative decoding '" + p.spec_decoding + "' is not modelled";
+  }
+  spec->tokens = has_k ? std::stoi(k[1]) : kDefaultDraftModelTokens;
+  if (!has_k && spec->kind != DraftKind::kDraftModel) {
+    return "speculative decoding '" + p.spec_decoding + "' does not state its drafted tokens";
+  }
+  spec->acceptance = DefaultAcceptance(spec->kind);
+  std::smatch tau;
+  if (std::regex_search(p.notes, tau,
+                        std::regex("mean acceptance length ([0-9]+(?:\\.[0-9]+)?)"))) {
+    auto a = AcceptanceFromMeanLength(spec->tokens, std::stod(tau[1]));
+    if (!a.ok()) return a.status().message();
+    spec->acceptance = *a;
+  }
+  return "";
+}
+
 // Fills plan, precisions and engine, or returns why the point cannot be represented.
 std::string Resolve(const Catalog& catalog, PreparedPoint* pp) {
   const MeasuredPoint& p = pp->point;
-  if (!p.spec_decoding.empty() && p.spec_decoding != "none") {
-    return "speculative decoding is not modelled yet";
+  if (std::string why = ResolveSpeculative(catalog, p, &pp->speculative); !why.empty()) {
+    return why;
   }
   if (p.disagg) return "prefill/decode disaggregation is not in validate yet";
   auto hw = catalog.FindHardware(p.hardware);
@@ -94,6 +136,47 @@ std::string Resolve(const Catalog& catalog, PreparedPoint* pp) {
   pp->config = p.source + "|" + p.hardware + "|" + p.model + "|" + p.weight_precision + "|" +
                plan.ToString() + "|" + p.framework;
   return "";
+}
+
+// Time of one step that prefills one prompt of `isl` tokens beside `decodes` running sequences
+// of context `ctx` (the steady state of a closed loop or of a server under load).
+Seconds MixedStep(const CostModel& cost, int64_t isl, int64_t decodes, int64_t ctx) {
+  BatchShape s;
+  const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
+  Seconds t;
+  for (int64_t done = 0; done < isl;) {
+    const int64_t chunk = std::min(isl - done, std::max<int64_t>(1, budget - decodes));
+    BatchShape step;
+    step.AddPrefillChunk(done, chunk, done + chunk == isl);
+    for (int64_t i = 0; i < decodes; ++i) step.AddDecode(ctx);
+    t += cost.Step(step).time;
+    done += chunk;
+  }
+  return t;
+}
+
+// Steady state of `n` sequences in flight (closed loop): per-request latencies and throughput.
+struct SteadyState {
+  Seconds ttft;
+  Seconds tpot;
+  double output_per_s = 0;  // one replica
+};
+
+SteadyState ClosedLoop(const CostModel& cost, int64_t isl, int64_t osl, double n) {
+  const auto in_flight = std::max<int64_t>(1, static_cast<int64_t>(std::llround(n)));
+  BatchShape decode;
+  for (int64_t i = 0; i < in_flight; ++i) decode.AddDecode(isl + osl / 2);
+  SteadyState s;
+  s.ttft = MixedStep(cost, isl, in_flight - 1, isl + osl / 2);
+  // Each request's prefill also interrupts everyone's decoding once: spread over osl tokens. A
+  // decode step advances every sequence by its tokens per step (more than one with speculation).
+  const StepCost plain_step = cost.Step(decode);
+  const Seconds plain = plain_step.time;
+  s.tpot = plain / plain_step.tokens_per_decode_seq +
+           (s.ttft - plain) * (static_cast<double>(in_flight) / std::max<int64_t>(1, osl));
+  const Seconds latency = s.ttft + s.tpot * static_cast<double>(osl - 1);
+  s.output_per_s = static_cast<double>(in_flight * osl) / latency.value();
+  return s;
 }
 
 // The point's metric from a prediction's throughput and latencies (itl: the mean inter-token
@@ -188,7 +271,8 @@ std::vector<PreparedPoint> PreparePoints(const Catalog& catalog,
 Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
   if (!pp.unmodelled.empty()) return Status::Error(pp.unmodelled);
   const MeasuredPoint& p = pp.point;
-  const CostModel cost(*pp.model, *pp.hardware, pp.plan, pp.precisions, eff, pp.engine);
+  const CostModel cost(*pp.model, *pp.hardware, pp.plan, pp.precisions, eff, pp.engine,
+                       pp.speculative);
   const double chips = p.num_chips;
   if (p.scenario == "fixed-batch" || p.scenario == "offline") {
     int64_t batch = 0;
@@ -203,6 +287,14 @@ Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
     PERFTCO_ASSIGN_OR_RETURN(EstimatePoint e,
                              EstimateBatch(cost, p.isl, p.osl, batch, /*enforce_limits=*/false));
     return MetricFrom(p, e.output_tokens_per_s / chips, e.ttft, e.tpot, e.request_latency);
+  }
+  if (p.scenario == "concurrency" && pp.speculative.enabled()) {
+    // The serving simulator does not draft tokens yet: the analytic closed loop does.
+    if (!p.concurrency) return Status::Error("concurrency point without concurrency");
+    const double replicas = pp.plan.replicas;
+    const SteadyState s = ClosedLoop(cost, p.isl, p.osl, *p.concurrency / replicas);
+    const Seconds e2e = s.ttft + s.tpot * static_cast<double>(p.osl - 1);
+    return MetricFrom(p, s.output_per_s * replicas / chips, s.ttft, s.tpot, e2e);
   }
   if (p.scenario == "concurrency" || p.scenario == "server") return Simulate(pp, cost);
   return Status::Error("scenario '" + p.scenario + "' is not modelled");

@@ -36,6 +36,44 @@ TEST(Validation, UnknownHardwareOrModelIsUnmodelledNotAnError) {
   EXPECT_NE(r.results[2].reason.find("no-such-model"), std::string::npos);
 }
 
+TEST(Validation, SpeculativePointsReadTheirDraftAndAcceptanceLength) {
+  MeasuredPoint p;
+  p.id = "t-spec";
+  p.hardware = "h100-sxm";
+  p.model = "llama-3.1-8b";
+  p.num_chips = 1;
+  p.isl = 512;
+  p.osl = 128;
+  p.batch_size = 1;
+  p.scenario = "fixed-batch";
+  p.metric = "tpot_ms_median";
+  p.value = 5;
+  MeasuredPoint eagle = p;
+  eagle.spec_decoding = "eagle3:k=3";
+  eagle.notes = "scenario=EAGLE3 num_speculative_tokens=3; mean acceptance length 3.22; sonnet";
+  MeasuredPoint draft = p;
+  draft.spec_decoding = "draft-model:llama-3.2-1b";
+  MeasuredPoint unknown_draft = p;
+  unknown_draft.spec_decoding = "draft-model:no-such-draft";
+  MeasuredPoint no_k = p;
+  no_k.spec_decoding = "eagle3";
+  const auto points = PreparePoints(TheCatalog(), {p, eagle, draft, unknown_draft, no_k});
+  ASSERT_TRUE(points[1].unmodelled.empty()) << points[1].unmodelled;
+  EXPECT_EQ(points[1].speculative.kind, DraftKind::kEagle);
+  EXPECT_EQ(points[1].speculative.tokens, 3);
+  EXPECT_NEAR(points[1].speculative.TokensPerStep(), 3.22, 1e-6);
+  ASSERT_TRUE(points[2].unmodelled.empty()) << points[2].unmodelled;
+  EXPECT_EQ(points[2].speculative.kind, DraftKind::kDraftModel);
+  EXPECT_EQ(points[2].speculative.draft_model->name, "llama-3.2-1b");
+  EXPECT_DOUBLE_EQ(points[2].speculative.acceptance, DefaultAcceptance(DraftKind::kDraftModel));
+  EXPECT_NE(points[3].unmodelled.find("not in the catalog"), std::string::npos);
+  EXPECT_NE(points[4].unmodelled.find("drafted tokens"), std::string::npos);
+  // Speculation shortens the predicted TPOT of a batch-1 decode.
+  Efficiency e;
+  EXPECT_LT(*PredictPoint(points[1], e), 0.6 * *PredictPoint(points[0], e));
+  EXPECT_LT(*PredictPoint(points[2], e), *PredictPoint(points[0], e));
+}
+
 TEST(Validation, PredictsAFixedBatchPointFromTheEstimate) {
   MeasuredPoint p;
   p.id = "t-1";

@@ -48,6 +48,14 @@ void AddSetupOptions(CLI::App* sub, SetupOptions* o) {
                   "token budget of one engine step (default: the preset's)");
   sub->add_option("--max-num-seqs", o->max_num_seqs,
                   "most running sequences per replica (default: the preset's; 0: no cap)");
+  sub->add_option("--micro-batches", o->micro_batches,
+                  "pipeline micro-batches per step (default: one per stage)");
+  sub->add_option("--spec-tokens", o->spec_tokens,
+                  "speculative decoding: drafted tokens per step (default 0: off)");
+  sub->add_option("--spec-method", o->spec_method,
+                  "drafter: mtp, eagle or draft:<model> (default: mtp where the model has it)");
+  sub->add_option("--acceptance", o->acceptance,
+                  "probability that a drafted token is accepted (default: the method's)");
 }
 
 Result<std::vector<int64_t>> ParseIntList(const std::string& text, const std::string& flag) {

@@ -3,7 +3,6 @@
 #define PERFTCO_TOOLS_CLI_CLI_CONTEXT_H_
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -41,7 +40,8 @@ struct Subcommand {
 const std::vector<Subcommand>& Subcommands();
 
 // Adds --model --hardware --chips --tp --pp --ep --dp-attention --precision
-// --activation-precision --kv-precision --engine --mem-fraction --max-batched-tokens --max-num-seqs to `sub`.
+// --activation-precision --kv-precision --engine --mem-fraction --max-batched-tokens --max-num-seqs
+// --micro-batches --spec-tokens --spec-method --acceptance to `sub`.
 void AddSetupOptions(CLI::App* sub, SetupOptions* o);
 
 // Parses "1,8,64" into positive integers.

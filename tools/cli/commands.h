@@ -11,6 +11,7 @@ namespace perftco::cli {
 void AddListCommand(CLI::App* sub, CliContext* ctx);
 void AddShowCommand(CLI::App* sub, CliContext* ctx);
 void AddEstimateCommand(CLI::App* sub, CliContext* ctx);
+void AddPlanCommand(CLI::App* sub, CliContext* ctx);
 void AddRunCommand(CLI::App* sub, CliContext* ctx);
 void AddValidateCommand(CLI::App* sub, CliContext* ctx);
 void AddCalibrateCommand(CLI::App* sub, CliContext* ctx);

@@ -24,6 +24,19 @@ nlohmann::ordered_json SetupJson(const Setup& s) {
   j["kv_bytes_per_token_per_chip"] = mem.kv_bytes_per_token_per_chip.value();
   j["kv_capacity_bytes_per_chip"] = mem.kv_capacity.value();
   j["kv_token_capacity_per_replica"] = mem.kv_token_capacity;
+  // Keys of the parallelism and speculation options, only where they are used (older outputs
+  // keep their shape).
+  if (s.plan.pp > 1) j["micro_batches"] = s.plan.MicroBatches();
+  if (s.speculative.enabled()) {
+    nlohmann::ordered_json spec;
+    spec["method"] = std::string(DraftKindName(s.speculative.kind));
+    if (s.speculative.draft_model) spec["draft_model"] = s.speculative.draft_model->name;
+    spec["tokens"] = s.speculative.tokens;
+    spec["acceptance"] = s.speculative.acceptance;
+    spec["tokens_per_step"] = s.speculative.TokensPerStep();
+    spec["draft_weights_bytes_per_chip"] = mem.draft_weights.value();
+    j["speculative"] = spec;
+  }
   return j;
 }
 
@@ -54,6 +67,12 @@ std::string SetupText(const Setup& s, int64_t isl, int64_t osl, int64_t max_batc
                                                                s.precisions.activations))) +
          "\n";
   out += "input " + std::to_string(isl) + " tokens, output " + std::to_string(osl) + " tokens\n";
+  if (s.speculative.enabled()) {
+    out += "speculative decoding: " + s.speculative.ToString() + ", " +
+           FormatFixed(s.speculative.TokensPerStep(), 2) +
+           " tokens per step on average; draft weights " +
+           FormatFixed(mem.draft_weights.value() / kGiga, 2) + " GB per chip\n";
+  }
   out += "memory per chip: " + FormatFixed(mem.hbm.value() / kGiga, 1) + " GB HBM, " +
          FormatFixed(mem.weights.value() / kGiga, 1) + " GB weights, " +
          FormatFixed((mem.activations + mem.runtime_reserve).value() / kGiga, 1) +

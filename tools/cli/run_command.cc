@@ -7,6 +7,7 @@
 #include "perftco/names.h"
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
+#include "plan_report.h"
 #include "training_scenarios.h"
 #include "simulate_report.h"
 
@@ -99,9 +100,12 @@ Status RunScenario(CliContext* ctx, const std::string& path, bool json) {
   bool handled = false;
   Status economics = RunEconomicsScenario(ctx, kind, root, path, json, &handled);
   if (handled) return economics;
+  Status plan = RunPlanScenario(ctx, kind, root, path, json, &handled);
+  if (handled) return plan;
   return Status::Error(path + ": unknown scenario kind '" + kind +
                        "': use workload-comparison, simulate, " +
-                       JoinNames(EconomicsScenarioKinds()) +
+                       JoinNames(EconomicsScenarioKinds()) + ", " +
+                       JoinNames(PlanScenarioKinds()) +
                        ", rl-step, training-cluster-comparison, training-reliability or "
                        "training-validation");
 }

@@ -12,6 +12,8 @@ const std::vector<Subcommand>& Subcommands() {
        AddEstimateCommand},
       {"simulate", "discrete-event serving simulation: latency percentiles, goodput, preemption",
        AddSimulateCommand},
+      {"plan", "serving layouts of a model on a chip budget: best at a TPOT target, Pareto front",
+       AddPlanCommand},
       {"run", "run a scenario file from scenarios/", AddRunCommand},
       {"validate", "predict published measurements and report the error", AddValidateCommand},
       {"calibrate", "fit efficiency parameters to measurements, with cross-validation",

@@ -1,0 +1,74 @@
+// Speed of the parallel-plan paths the serving simulator and `perftco plan` sit on: a pipeline
+// step and a speculative step (one more Stage evaluation each), and a whole layout search.
+#include <benchmark/benchmark.h>
+
+#include "perftco/catalog.h"
+#include "perftco/cost_model.h"
+#include "perftco/serving_plan.h"
+
+namespace perftco {
+namespace {
+
+const Catalog& PlanBenchCatalog() {
+  static const Catalog* c = new Catalog(Catalog::Load(PERFTCO_BENCH_DATA_DIR).value());
+  return *c;
+}
+
+BatchShape MixedBatch() {
+  BatchShape s;
+  for (int i = 0; i < 128; ++i) s.AddDecode(2000 + i);
+  s.AddPrefillChunk(0, 512, true);
+  return s;
+}
+
+void BM_PipelineStep(benchmark::State& state) {
+  const CostModel c(*PlanBenchCatalog().FindModel("llama-3.1-405b"),
+                    *PlanBenchCatalog().FindHardware("h100-sxm"), ParallelPlan{.tp = 8, .pp = 2},
+                    Precisions(), Efficiency());
+  const BatchShape s = MixedBatch();
+  for (auto _ : state) benchmark::DoNotOptimize(c.Step(s).time);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PipelineStep);
+
+void BM_SpeculativeMtpStep(benchmark::State& state) {
+  SpeculativeDecoding spec;
+  spec.kind = DraftKind::kMtp;
+  spec.tokens = 2;
+  spec.acceptance = 0.85;
+  const CostModel c(*PlanBenchCatalog().FindModel("deepseek-v3"),
+                    *PlanBenchCatalog().FindHardware("h200-sxm"),
+                    ParallelPlan{.tp = 8, .ep = 8, .dp_attention = true},
+                    Precisions{Precision::kFp8, Precision::kFp8, Precision::kFp8}, Efficiency(),
+                    EngineMemory(), spec);
+  const BatchShape s = MixedBatch();
+  for (auto _ : state) benchmark::DoNotOptimize(c.Step(s).time);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SpeculativeMtpStep);
+
+// A full `perftco plan` search: DeepSeek-R1 on one GB200 NVL72 rack, fp8 and fp4, at a target.
+void BM_PlanSearchDeepSeekGb200(benchmark::State& state) {
+  const EfficiencyTable table = EfficiencyTable::Load(PERFTCO_BENCH_DATA_DIR).value();
+  PlanSearchOptions o;
+  o.base.model = "deepseek-r1";
+  o.base.hardware = "gb200";
+  o.base.kv_precision = "fp8";
+  o.precisions = {"fp8", "fp4"};
+  o.chips = 72;
+  o.isl = 1000;
+  o.osl = 10000;
+  o.tpot_slo = Milliseconds(50);
+  int64_t layouts = 0;
+  for (auto _ : state) {
+    auto r = SearchPlans(PlanBenchCatalog(), table, o);
+    layouts += static_cast<int64_t>(r->feasible.size() + r->rejected.size());
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(layouts);
+  state.SetLabel("items = layouts evaluated");
+}
+BENCHMARK(BM_PlanSearchDeepSeekGb200)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace perftco
