@@ -39,7 +39,7 @@ format:
 	@clang-format -i $$(git ls-files '*.h' '*.cc')
 
 format-check:
-	@clang-format --dry-run --Werror $$(git ls-files '*.h' '*.cc')
+	@./scripts/format-check.sh
 
 clean:
 	@rm -rf $(BUILD)

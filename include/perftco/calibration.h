@@ -1,10 +1,10 @@
 // Fitting the efficiency parameters of each hardware family to measured data: `perftco calibrate`.
 //
 // Method (docs/models/calibration.md): per family, minimise the mean pseudo-Huber loss of the
-// log errors of the predictions over every modelled point, plus a small ridge penalty pulling each parameter
-// towards its prior, with Nelder-Mead in a transformed space that keeps fractions in (0, 1] and
-// times positive. The error is reported by k-fold cross-validation grouped by configuration, so
-// that the variants of one configuration never sit in both the training and the held-out folds.
+// log errors of the predictions over every modelled point, plus a small ridge penalty pulling each
+// parameter towards its prior, with Nelder-Mead in a transformed space that keeps fractions in (0,
+// 1] and times positive. The error is reported by k-fold cross-validation grouped by configuration,
+// so that the variants of one configuration never sit in both the training and the held-out folds.
 #ifndef PERFTCO_CALIBRATION_H_
 #define PERFTCO_CALIBRATION_H_
 
@@ -19,8 +19,8 @@ namespace perftco {
 
 struct CalibrationOptions {
   int folds = 5;
-  double prior_weight = 0.0005;  // ridge weight per parameter, in squared transformed units
-  int max_evaluations = 600;   // Nelder-Mead function evaluations per fit
+  double prior_weight = 0.0005;      // ridge weight per parameter, in squared transformed units
+  int max_evaluations = 600;         // Nelder-Mead function evaluations per fit
   int min_points_for_full_fit = 40;  // below: fit only memory, gemm_compute, step_overhead
   int threads = 2;
 };
@@ -32,8 +32,8 @@ struct FamilyFit {
   std::vector<std::string> fitted_params;
   int points = 0;
   int configs = 0;
-  ErrorStats prior_error;   // all points, prior parameters
-  ErrorStats in_sample;     // all points, fitted on all of them
+  ErrorStats prior_error;      // all points, prior parameters
+  ErrorStats in_sample;        // all points, fitted on all of them
   ErrorStats cross_validated;  // each point predicted by a fit that never saw its configuration
 };
 

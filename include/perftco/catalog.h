@@ -35,7 +35,7 @@ class Catalog {
 
  private:
   std::string data_dir_;
-  std::vector<Hardware> hardware_;  // sorted by name
+  std::vector<Hardware> hardware_;   // sorted by name
   std::vector<ModelConfig> models_;  // in index order
   std::vector<EngineMemory> engines_;
 };

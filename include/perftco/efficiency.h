@@ -13,16 +13,16 @@ namespace perftco {
 
 // The few parameters that turn peak figures into achieved time. Ratios are dimensionless.
 struct Efficiency {
-  double gemm_compute = 0.7;        // fraction of dense 16-bit peak reached by large matmuls
-  double gemm_compute_fp8 = 0.6;    // the same for fp8 / int8 matmuls (of the fp8 peak)
-  double gemm_compute_fp4 = 0.5;    // the same for fp4 / int4 matmuls (of the fp4 peak)
-  double attention_compute = 0.5;   // fraction of peak reached by attention (flash/paged)
-  double memory = 0.8;              // fraction of HBM bandwidth reached by streaming kernels
-  double comm_bandwidth = 0.75;     // fraction of scale-up link bandwidth reached by collectives
-  Seconds comm_latency = Microseconds(8);  // fixed cost per collective (alpha)
-  Seconds step_overhead = Milliseconds(2); // per engine step: scheduling, sampling, launches
-  Seconds seq_overhead = Microseconds(5);  // per sequence in a step: sampling, bookkeeping
-  double moe_imbalance = 1.2;       // busiest expert's load over the mean (>= 1)
+  double gemm_compute = 0.7;       // fraction of dense 16-bit peak reached by large matmuls
+  double gemm_compute_fp8 = 0.6;   // the same for fp8 / int8 matmuls (of the fp8 peak)
+  double gemm_compute_fp4 = 0.5;   // the same for fp4 / int4 matmuls (of the fp4 peak)
+  double attention_compute = 0.5;  // fraction of peak reached by attention (flash/paged)
+  double memory = 0.8;             // fraction of HBM bandwidth reached by streaming kernels
+  double comm_bandwidth = 0.75;    // fraction of scale-up link bandwidth reached by collectives
+  Seconds comm_latency = Microseconds(8);   // fixed cost per collective (alpha)
+  Seconds step_overhead = Milliseconds(2);  // per engine step: scheduling, sampling, launches
+  Seconds seq_overhead = Microseconds(5);   // per sequence in a step: sampling, bookkeeping
+  double moe_imbalance = 1.2;               // busiest expert's load over the mean (>= 1)
 
   // Parameter names in the order the calibrator uses them.
   static const std::vector<std::string>& FittableNames();

@@ -15,13 +15,13 @@ namespace perftco {
 // Presets per engine are data (data/engines.yaml).
 struct EngineMemory {
   std::string name = "default";
-  double usable_fraction = 0.90;     // vLLM default gpu_memory_utilization
-  bool fraction_of_free = false;     // true: usable_fraction applies to memory left after weights
+  double usable_fraction = 0.90;  // vLLM default gpu_memory_utilization
+  bool fraction_of_free = false;  // true: usable_fraction applies to memory left after weights
   Bytes runtime_reserve = Gigabytes(1.5);
-  int64_t max_batched_tokens = 8192; // per step (vLLM max_num_batched_tokens)
-  int64_t max_num_seqs = 0;          // running sequences per replica; 0: limited by KV only
-  int block_size = 16;               // KV page in tokens (vLLM default)
-  bool in_network_reduction = true;  // uses switch-side reduction (NVLS) where the hardware has it
+  int64_t max_batched_tokens = 8192;  // per step (vLLM max_num_batched_tokens)
+  int64_t max_num_seqs = 0;           // running sequences per replica; 0: limited by KV only
+  int block_size = 16;                // KV page in tokens (vLLM default)
+  bool in_network_reduction = true;   // uses switch-side reduction (NVLS) where the hardware has it
 };
 
 }  // namespace perftco

@@ -12,20 +12,20 @@ namespace perftco {
 // One operating point of `batch` sequences of isl input and osl output tokens on one replica.
 struct EstimatePoint {
   int64_t batch = 0;
-  Seconds ttft;              // all prompts prefilled (chunks of max_batched_tokens) + first token
-  Seconds tpot;              // mean decode step over the osl - 1 steps
-  Seconds request_latency;   // ttft + (osl - 1) x tpot
-  double output_tokens_per_s = 0;           // all replicas
+  Seconds ttft;             // all prompts prefilled (chunks of max_batched_tokens) + first token
+  Seconds tpot;             // mean decode step over the osl - 1 steps
+  Seconds request_latency;  // ttft + (osl - 1) x tpot
+  double output_tokens_per_s = 0;  // all replicas
   double output_tokens_per_s_per_chip = 0;
-  double tokens_per_s_per_user = 0;         // 1 / tpot
-  StepCost decode_step;      // the decode step at the mean context, with its breakdown
+  double tokens_per_s_per_user = 0;  // 1 / tpot
+  StepCost decode_step;              // the decode step at the mean context, with its breakdown
 };
 
 // Errors: non-positive lengths or batch; with enforce_limits also a batch whose KV does not fit
 // or lengths beyond the model's context (validation turns the limits off to cost what a source
 // measured even where perftco's memory model disagrees).
-Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl,
-                                    int64_t batch, bool enforce_limits = true);
+Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl, int64_t batch,
+                                    bool enforce_limits = true);
 
 // The largest batch (up to the KV limit) whose TPOT meets `tpot_slo`; an error naming the
 // batch-1 TPOT when even one sequence misses it.

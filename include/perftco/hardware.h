@@ -43,8 +43,8 @@ struct Hardware {
   Bytes sram;  // 0 when unknown
   Watts tdp;   // 0 when unknown
   ScaleUp scale_up;
-  BytesPerSecond scale_out_per_chip;  // 0 when unknown
-  BytesPerSecond host_link;           // 0 when unknown
+  BytesPerSecond scale_out_per_chip;           // 0 when unknown
+  BytesPerSecond host_link;                    // 0 when unknown
   std::map<std::string, std::string> sources;  // field -> source, for `perftco show`
   std::string file;
 

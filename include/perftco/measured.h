@@ -29,7 +29,7 @@ struct MeasuredPoint {
   std::optional<int64_t> batch_size;
   std::optional<int64_t> concurrency;
   std::optional<double> request_rate;  // requests/s for the whole system
-  std::string scenario;  // offline, fixed-batch, concurrency, server, ...
+  std::string scenario;                // offline, fixed-batch, concurrency, server, ...
   std::string metric;
   double value = 0;
   std::string notes;

@@ -50,9 +50,9 @@ struct ModelConfig {
   AttentionKind attention = AttentionKind::kGqa;
   MlaConfig mla;
   MoeConfig moe;
-  std::vector<bool> moe_layer;  // per layer: routed experts (true) or dense FFN
-  int mtp_layers = 0;           // multi-token-prediction layers (num_nextn_predict_layers)
-  int sliding_window = 0;       // 0: none
+  std::vector<bool> moe_layer;      // per layer: routed experts (true) or dense FFN
+  int mtp_layers = 0;               // multi-token-prediction layers (num_nextn_predict_layers)
+  int sliding_window = 0;           // 0: none
   std::vector<bool> sliding_layer;  // per layer: attention limited to sliding_window
   // Non-empty when the architecture has parts perftco does not model (e.g. linear attention);
   // every prediction for such a model is refused with this reason.
@@ -65,14 +65,14 @@ struct ModelConfig {
 
   // Parameter counts, from the architecture (not the published figure).
   double AttentionParamsPerLayer() const;
-  double DenseMlpParams() const;            // one dense FFN layer
-  double ExpertParams() const;              // one routed expert
-  double SharedExpertParams() const;        // all shared experts of one layer
-  double RouterParams() const;              // one MoE layer's gate
-  double EmbeddingParams() const;           // input embedding
-  double LmHeadParams() const;              // 0 when tied
+  double DenseMlpParams() const;      // one dense FFN layer
+  double ExpertParams() const;        // one routed expert
+  double SharedExpertParams() const;  // all shared experts of one layer
+  double RouterParams() const;        // one MoE layer's gate
+  double EmbeddingParams() const;     // input embedding
+  double LmHeadParams() const;        // 0 when tied
   double TotalParams() const;
-  double ActiveParams() const;              // per token, top-k experts
+  double ActiveParams() const;  // per token, top-k experts
 
   // KV-cache elements per token in one layer (GQA: 2 x kv_heads x head_dim; MLA: latent + rope).
   double KvElementsPerTokenPerLayer() const;

@@ -33,7 +33,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Status error) : data_(std::move(error)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(data_).ok() && "Result built from an ok Status");
   }
@@ -63,10 +63,10 @@ class Result {
 }  // namespace perftco
 
 // Returns early from the enclosing function with the error of `expr` (a Status) if it failed.
-#define PERFTCO_RETURN_IF_ERROR(expr)      \
-  do {                                     \
-    ::perftco::Status _st = (expr);        \
-    if (!_st.ok()) return _st;             \
+#define PERFTCO_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::perftco::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 #define PERFTCO_CONCAT_INNER(a, b) a##b

@@ -48,10 +48,9 @@ Status LoadModelIndex(const std::string& data_dir, std::vector<ModelConfig>* out
       }
     }
     const std::string name = e["name"].as<std::string>();
-    PERFTCO_ASSIGN_OR_RETURN(ModelConfig m,
-                             LoadModelConfigFile(data_dir + "/models/" +
-                                                     e["file"].as<std::string>(),
-                                                 name));
+    PERFTCO_ASSIGN_OR_RETURN(
+        ModelConfig m,
+        LoadModelConfigFile(data_dir + "/models/" + e["file"].as<std::string>(), name));
     m.display_name = e["display_name"].as<std::string>();
     m.source = e["source"].as<std::string>();
     try {
@@ -84,8 +83,9 @@ Status LoadEngines(const std::string& data_dir, std::vector<EngineMemory>* out) 
                              "' needs value and source");
       }
       *v = n[key]["value"].as<double>(-1.0);
-      if (*v < 0) return Status::Error(path + ": engine " + e.name + ": field '" + key +
-                                       "' must be a non-negative number");
+      if (*v < 0)
+        return Status::Error(path + ": engine " + e.name + ": field '" + key +
+                             "' must be a non-negative number");
       return Status::Ok();
     };
     double usable, reserve, tokens, seqs, block;
@@ -158,9 +158,9 @@ Result<Hardware> Catalog::FindHardware(const std::string& name) const {
 }
 
 Result<ModelConfig> Catalog::FindModel(const std::string& name_or_path) const {
-  const bool is_path = name_or_path.find('/') != std::string::npos ||
-                       (name_or_path.size() > 5 &&
-                        name_or_path.substr(name_or_path.size() - 5) == ".json");
+  const bool is_path =
+      name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json");
   if (is_path) {
     fs::path p(name_or_path);
     const std::string label =

@@ -37,8 +37,8 @@ TEST(ModelCatalog, KvBytesPerTokenMatchHandComputedValues) {
 }
 
 void ExpectWithin(double actual, double expected, double rel, const std::string& what) {
-  EXPECT_NEAR(actual / expected, 1.0, rel) << what << ": " << actual / 1e9 << "B vs "
-                                           << expected / 1e9 << "B";
+  EXPECT_NEAR(actual / expected, 1.0, rel)
+      << what << ": " << actual / 1e9 << "B vs " << expected / 1e9 << "B";
 }
 
 TEST(ModelCatalog, ParameterCountsMatchPublishedWithinOnePercent) {
@@ -79,8 +79,7 @@ TEST(ModelCatalog, ReadsMoeAndMlaStructure) {
 TEST(ModelCatalog, UnknownModelSuggestsClosestNames) {
   auto m = TheCatalog().FindModel("llama-3.1-7b");
   ASSERT_FALSE(m.ok());
-  EXPECT_NE(m.status().message().find("llama-3.1-70b"), std::string::npos)
-      << m.status().message();
+  EXPECT_NE(m.status().message().find("llama-3.1-70b"), std::string::npos) << m.status().message();
 }
 
 TEST(ModelCatalog, LoadsAConfigJsonByPath) {
@@ -90,21 +89,20 @@ TEST(ModelCatalog, LoadsAConfigJsonByPath) {
 }
 
 TEST(ModelCatalog, MalformedConfigNamesFileAndField) {
-  auto bad = LoadModelConfigFile(std::string(PERFTCO_TESTDATA_DIR) + "/bad_models/negative.json",
-                                 "bad");
+  auto bad =
+      LoadModelConfigFile(std::string(PERFTCO_TESTDATA_DIR) + "/bad_models/negative.json", "bad");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("negative.json"), std::string::npos);
   EXPECT_NE(bad.status().message().find("num_hidden_layers"), std::string::npos);
-  auto broken = LoadModelConfigFile(
-      std::string(PERFTCO_TESTDATA_DIR) + "/bad_models/broken.json", "bad");
+  auto broken =
+      LoadModelConfigFile(std::string(PERFTCO_TESTDATA_DIR) + "/bad_models/broken.json", "bad");
   ASSERT_FALSE(broken.ok());
   EXPECT_NE(broken.status().message().find("malformed JSON"), std::string::npos);
 }
 
 TEST(HardwareCatalog, EveryIssueSystemIsPresentWithSourcedNumbers) {
   for (const char* name : {"h100-sxm", "h200-sxm", "b200", "gb200", "mi300x", "mi325x", "mi355x",
-                           "tpu-v5e", "tpu-v5p", "tpu-v6e", "trn2", "trn2-ultraserver",
-                           "gaudi3"}) {
+                           "tpu-v5e", "tpu-v5p", "tpu-v6e", "trn2", "trn2-ultraserver", "gaudi3"}) {
     auto hw = TheCatalog().FindHardware(name);
     ASSERT_TRUE(hw.ok()) << hw.status().message();
     EXPECT_GT(hw->Peak(Precision::kBf16).value(), 1e14) << name;

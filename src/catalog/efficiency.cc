@@ -9,8 +9,8 @@ namespace perftco {
 
 const std::vector<std::string>& Efficiency::FittableNames() {
   static const std::vector<std::string> kNames = {
-      "gemm_compute",   "gemm_compute_fp8", "gemm_compute_fp4", "attention_compute",
-      "memory",         "comm_bandwidth",   "comm_latency_us",  "step_overhead_ms",
+      "gemm_compute",    "gemm_compute_fp8", "gemm_compute_fp4", "attention_compute",
+      "memory",          "comm_bandwidth",   "comm_latency_us",  "step_overhead_ms",
       "seq_overhead_us", "moe_imbalance"};
   return kNames;
 }
@@ -31,17 +31,28 @@ double Efficiency::Get(const std::string& name) const {
 }
 
 void Efficiency::Set(const std::string& name, double v) {
-  if (name == "gemm_compute") gemm_compute = v;
-  else if (name == "gemm_compute_fp8") gemm_compute_fp8 = v;
-  else if (name == "gemm_compute_fp4") gemm_compute_fp4 = v;
-  else if (name == "attention_compute") attention_compute = v;
-  else if (name == "memory") memory = v;
-  else if (name == "comm_bandwidth") comm_bandwidth = v;
-  else if (name == "comm_latency_us") comm_latency = Microseconds(v);
-  else if (name == "step_overhead_ms") step_overhead = Milliseconds(v);
-  else if (name == "seq_overhead_us") seq_overhead = Microseconds(v);
-  else if (name == "moe_imbalance") moe_imbalance = v;
-  else assert(false && "unknown efficiency parameter");
+  if (name == "gemm_compute")
+    gemm_compute = v;
+  else if (name == "gemm_compute_fp8")
+    gemm_compute_fp8 = v;
+  else if (name == "gemm_compute_fp4")
+    gemm_compute_fp4 = v;
+  else if (name == "attention_compute")
+    attention_compute = v;
+  else if (name == "memory")
+    memory = v;
+  else if (name == "comm_bandwidth")
+    comm_bandwidth = v;
+  else if (name == "comm_latency_us")
+    comm_latency = Microseconds(v);
+  else if (name == "step_overhead_ms")
+    step_overhead = Milliseconds(v);
+  else if (name == "seq_overhead_us")
+    seq_overhead = Microseconds(v);
+  else if (name == "moe_imbalance")
+    moe_imbalance = v;
+  else
+    assert(false && "unknown efficiency parameter");
 }
 
 namespace {

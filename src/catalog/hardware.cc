@@ -144,8 +144,8 @@ Result<Hardware> LoadHardwareFile(const std::string& path) {
       hw.peak_dense[Precision::kFp16] = hw.peak_dense[Precision::kBf16];
     }
   }
-  hw.hbm_capacity = Gigabytes(r.Sourced(root, "hbm_capacity_gb", "hbm_capacity_gb", true,
-                                        &hw.sources));
+  hw.hbm_capacity =
+      Gigabytes(r.Sourced(root, "hbm_capacity_gb", "hbm_capacity_gb", true, &hw.sources));
   hw.hbm_bandwidth = BytesPerSecond(
       r.Sourced(root, "hbm_bandwidth_tb_per_s", "hbm_bandwidth_tb_per_s", true, &hw.sources) *
       kTera);
@@ -166,12 +166,12 @@ Result<Hardware> LoadHardwareFile(const std::string& path) {
     } else {
       r.Fail("scale_up.topology", "must be switched, torus or full_mesh (got '" + topo + "')");
     }
-    hw.scale_up.domain_chips = static_cast<int>(
-        r.Sourced(su, "domain_chips", "scale_up.domain_chips", true, &hw.sources));
-    hw.scale_up.bandwidth_per_chip = BytesPerSecond(
-        r.Sourced(su, "bandwidth_per_chip_gb_per_s", "scale_up.bandwidth_per_chip_gb_per_s", true,
-                  &hw.sources) *
-        kGiga);
+    hw.scale_up.domain_chips =
+        static_cast<int>(r.Sourced(su, "domain_chips", "scale_up.domain_chips", true, &hw.sources));
+    hw.scale_up.bandwidth_per_chip =
+        BytesPerSecond(r.Sourced(su, "bandwidth_per_chip_gb_per_s",
+                                 "scale_up.bandwidth_per_chip_gb_per_s", true, &hw.sources) *
+                       kGiga);
     if (su["in_network_reduction"] && su["in_network_reduction"]["value"]) {
       try {
         hw.scale_up.in_network_reduction = su["in_network_reduction"]["value"].as<bool>();
@@ -193,10 +193,10 @@ Result<Hardware> LoadHardwareFile(const std::string& path) {
     }
   }
   if (root["scale_out"]) {
-    hw.scale_out_per_chip = BytesPerSecond(
-        r.Sourced(root["scale_out"], "bandwidth_per_chip_gbit_per_s",
-                  "scale_out.bandwidth_per_chip_gbit_per_s", false, &hw.sources) *
-        kGiga / 8.0);
+    hw.scale_out_per_chip =
+        BytesPerSecond(r.Sourced(root["scale_out"], "bandwidth_per_chip_gbit_per_s",
+                                 "scale_out.bandwidth_per_chip_gbit_per_s", false, &hw.sources) *
+                       kGiga / 8.0);
   }
   hw.host_link = BytesPerSecond(
       r.Sourced(root, "host_link_gb_per_s", "host_link_gb_per_s", false, &hw.sources) * kGiga);

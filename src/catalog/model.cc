@@ -1,8 +1,7 @@
 #include "perftco/model.h"
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace perftco {
@@ -60,9 +59,9 @@ class ConfigReader {
 
 // HF model types whose FFN is a plain two-matrix GELU MLP rather than a gated SwiGLU.
 const std::set<std::string>& UngatedModelTypes() {
-  static const std::set<std::string> kTypes = {"gptj", "gpt2", "gpt_neox", "falcon",
-                                               "RefinedWeb", "RefinedWebModel", "opt",
-                                               "bloom", "gpt_bigcode", "starcoder2", "phi"};
+  static const std::set<std::string> kTypes = {
+      "gptj", "gpt2",  "gpt_neox",    "falcon",     "RefinedWeb", "RefinedWebModel",
+      "opt",  "bloom", "gpt_bigcode", "starcoder2", "phi"};
   return kTypes;
 }
 
@@ -78,11 +77,11 @@ double ModelConfig::AttentionParamsPerLayer() const {
   const double h = hidden;
   if (attention == AttentionKind::kMla) {
     const double qk = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
-    const double q = mla.q_lora_rank > 0 ? h * mla.q_lora_rank + mla.q_lora_rank * heads * qk
-                                         : h * heads * qk;
+    const double q =
+        mla.q_lora_rank > 0 ? h * mla.q_lora_rank + mla.q_lora_rank * heads * qk : h * heads * qk;
     const double kv_a = h * (mla.kv_lora_rank + mla.qk_rope_head_dim);
-    const double kv_b = static_cast<double>(mla.kv_lora_rank) * heads *
-                        (mla.qk_nope_head_dim + mla.v_head_dim);
+    const double kv_b =
+        static_cast<double>(mla.kv_lora_rank) * heads * (mla.qk_nope_head_dim + mla.v_head_dim);
     const double o = static_cast<double>(heads) * mla.v_head_dim * h;
     return q + kv_a + kv_b + o;
   }
@@ -100,9 +99,7 @@ double ModelConfig::ExpertParams() const {
 double ModelConfig::SharedExpertParams() const {
   return (gated_mlp ? 3.0 : 2.0) * hidden * static_cast<double>(moe.shared_intermediate);
 }
-double ModelConfig::RouterParams() const {
-  return static_cast<double>(hidden) * moe.num_experts;
-}
+double ModelConfig::RouterParams() const { return static_cast<double>(hidden) * moe.num_experts; }
 double ModelConfig::EmbeddingParams() const { return static_cast<double>(vocab) * hidden; }
 double ModelConfig::LmHeadParams() const { return tied_embeddings ? 0.0 : EmbeddingParams(); }
 
@@ -138,9 +135,8 @@ Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::stri
   }
   if (!root.is_object()) return Status::Error(path + ": expected a JSON object");
   // Multimodal configs (Llama 4) nest the language model under text_config.
-  const json& j = root.contains("text_config") && root["text_config"].is_object()
-                      ? root["text_config"]
-                      : root;
+  const json& j =
+      root.contains("text_config") && root["text_config"].is_object() ? root["text_config"] : root;
   ConfigReader r(j, path);
   ModelConfig m;
   m.name = name;
@@ -151,9 +147,9 @@ Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::stri
   m.kv_heads = r.Int({"num_key_value_heads", "num_kv_heads"}, m.heads);
   if (j.value("multi_query", false) && !j.contains("num_kv_heads")) m.kv_heads = 1;
   m.head_dim = r.Int({"head_dim"}, m.heads > 0 ? m.hidden / m.heads : 0);
-  m.intermediate = r.Int({"intermediate_size_mlp", "intermediate_size", "n_inner",
-                          "ffn_hidden_size", "ffn_dim"},
-                         4 * m.hidden);
+  m.intermediate =
+      r.Int({"intermediate_size_mlp", "intermediate_size", "n_inner", "ffn_hidden_size", "ffn_dim"},
+            4 * m.hidden);
   m.vocab = r.Int({"vocab_size"}, -1);
   m.max_context = r.Int({"max_position_embeddings", "n_positions", "max_sequence_length"}, 0);
   m.tied_embeddings = r.Bool("tie_word_embeddings", false);
@@ -188,9 +184,8 @@ Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::stri
     m.moe.num_shared_experts = r.Int({"n_shared_experts", "num_shared_experts"}, 0);
     if (m.model_type.rfind("llama4", 0) == 0) m.moe.num_shared_experts = 1;
     const int shared_size = r.Int({"shared_expert_intermediate_size"}, 0);
-    m.moe.shared_intermediate = shared_size > 0
-                                    ? shared_size
-                                    : m.moe.num_shared_experts * m.moe.expert_intermediate;
+    m.moe.shared_intermediate =
+        shared_size > 0 ? shared_size : m.moe.num_shared_experts * m.moe.expert_intermediate;
     if (shared_size > 0 && m.moe.num_shared_experts == 0) m.moe.num_shared_experts = 1;
     const int first_dense = r.Int({"first_k_dense_replace"}, 0);
     const int freq = std::max(1, r.Int({"moe_layer_freq", "decoder_sparse_step"}, 1));

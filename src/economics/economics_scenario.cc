@@ -89,8 +89,8 @@ const std::vector<std::string>& EconomicsScenarioKinds() {
 
 Result<ModelSizeCostResult> RunModelSizeCost(const EconomicsContext& ctx, const YAML::Node& root,
                                              const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(
-      CheckYamlKeys(root, With(With(With(kCommon, kSetup), kWorkload), {"models", "margins"}), path));
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
+      root, With(With(With(kCommon, kSetup), kWorkload), {"models", "margins"}), path));
   ModelSizeCostResult r;
   ModelSizeCostScenario& s = r.scenario;
   PERFTCO_RETURN_IF_ERROR(ReadCommon(root, path, &s.name, &s.description, &s.economics));
@@ -193,8 +193,8 @@ Result<FleetTokensResult> RunFleetTokens(const EconomicsContext& ctx, const YAML
   PERFTCO_RETURN_IF_ERROR(ReadAssumption(root, "share", path, &s.share));
   PERFTCO_RETURN_IF_ERROR(ReadAssumption(root, "utilisation", path, &s.utilisation));
   PERFTCO_RETURN_IF_ERROR(ReadAssumption(root, "population", path, &s.population));
-  PERFTCO_RETURN_IF_ERROR(
-      ReadYamlField(root, "claim_tokens_per_s_per_person", path, &s.claim_tokens_per_s_per_person, true));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "claim_tokens_per_s_per_person", path,
+                                        &s.claim_tokens_per_s_per_person, true));
   if (s.share.value > 1) return Status::Error(path + ": share.value must be in (0, 1]");
   if (s.utilisation.value > 1) {
     return Status::Error(path + ": utilisation.value must be in (0, 1]");
@@ -229,9 +229,9 @@ Result<ConsolidationResult> RunConsolidation(const EconomicsContext& ctx, const 
                                              const std::string& path) {
   PERFTCO_RETURN_IF_ERROR(
       CheckYamlKeys(root,
-                With(kCommon, {"budget_mw", "pue", "old_server", "old_count", "replacements",
-                               "claim_old_servers_per_new", "ai"}),
-                path));
+                    With(kCommon, {"budget_mw", "pue", "old_server", "old_count", "replacements",
+                                   "claim_old_servers_per_new", "ai"}),
+                    path));
   ConsolidationResult r;
   ConsolidationScenario& s = r.scenario;
   PERFTCO_RETURN_IF_ERROR(ReadCommon(root, path, &s.name, &s.description, &s.economics));
@@ -269,7 +269,8 @@ Result<ConsolidationResult> RunConsolidation(const EconomicsContext& ctx, const 
   const YAML::Node ai = root["ai"];
   if (!ai)
     return Status::Error(path + ": 'ai' {hardware, model, isl, osl, tpot_slo_ms} is required");
-  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(ai, With(With(kSetup, kWorkload), {"model"}), path + ": ai"));
+  PERFTCO_RETURN_IF_ERROR(
+      CheckYamlKeys(ai, With(With(kSetup, kWorkload), {"model"}), path + ": ai"));
   PERFTCO_RETURN_IF_ERROR(ReadSetup(ai, path + ": ai", true, &s.ai_base));
   PERFTCO_RETURN_IF_ERROR(ReadWorkload(ai, path + ": ai", &s.ai_workload));
 

@@ -235,7 +235,8 @@ Result<SimulationSummary> Cluster::Run() {
     prompt += r->prompt_tokens();
     hits += r->cache_hit_tokens();
   }
-  s.prefix_cache_hit_rate = prompt > 0 ? static_cast<double>(hits) / static_cast<double>(prompt) : 0.0;
+  s.prefix_cache_hit_rate =
+      prompt > 0 ? static_cast<double>(hits) / static_cast<double>(prompt) : 0.0;
   s.events = sim_.events_processed();
   s.step_evaluations = timer_.evaluations();
   return s;

@@ -9,7 +9,6 @@
 
 namespace perftco::serving {
 
-
 Replica::Replica(int index, const ReplicaConfig& config, StepTimer* timer, engine::Simulator* sim,
                  ReplicaHost* host)
     : index_(index),

@@ -2,9 +2,9 @@
 #include <filesystem>
 
 #include "perftco/names.h"
-#include "perftco/yaml_fields.h"
 #include "perftco/scenario.h"
 #include "perftco/simulate.h"
+#include "perftco/yaml_fields.h"
 
 namespace perftco {
 const std::vector<std::string>& SimulateScenarioKeys() {

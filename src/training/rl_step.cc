@@ -4,8 +4,8 @@
 #include <queue>
 
 #include "perftco/names.h"
-#include "perftco/rl.h"
 #include "perftco/random.h"
+#include "perftco/rl.h"
 
 namespace perftco {
 

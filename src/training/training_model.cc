@@ -191,8 +191,9 @@ Status TrainingModel::Validate(const TrainingPlan& p, const TrainingWorkload& w)
   if (!(w.global_batch_tokens > 0)) return Status::Error("global batch must be positive");
   if (w.train_tokens < 0) return Status::Error("training tokens must not be negative");
   if (w.global_batch_tokens / static_cast<double>(w.seq_len) > 1e12) {
-    return Status::Error("a global batch of more than 1e12 sequences is beyond the model: lower "
-                         "--global-batch-tokens");
+    return Status::Error(
+        "a global batch of more than 1e12 sequences is beyond the model: lower "
+        "--global-batch-tokens");
   }
   const double seqs = std::ceil(w.global_batch_tokens / static_cast<double>(w.seq_len));
   if (1.0 * p.dp * p.micro_batch > seqs) {

@@ -38,7 +38,8 @@ Status ReadReliability(const YAML::Node& n, const std::string& where, Reliabilit
   double tbps = r->storage_bandwidth.value() / kTera;
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "restart_min", where, &restart_min));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "checkpoint_tb_per_s", where, &tbps));
-  PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "failures_per_chip_hour", where, &r->failures_per_chip_hour));
+  PERFTCO_RETURN_IF_ERROR(
+      ReadYamlField(n, "failures_per_chip_hour", where, &r->failures_per_chip_hour));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "failures", where, &r->failures));
   PERFTCO_RETURN_IF_ERROR(Require(restart_min >= 0, where, "'restart_min' must not be negative"));
   PERFTCO_RETURN_IF_ERROR(Require(tbps > 0, where, "'checkpoint_tb_per_s' must be positive"));
@@ -76,10 +77,11 @@ Status ReadPlan(const YAML::Node& n, const std::string& where, PlanConstraints* 
 // ---- rl-step ----
 
 Result<RlScenario> ParseRlScenario(const YAML::Node& root, const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(root,
-                                    {"kind", "name", "description", "model", "hardware",
-                                     "rollout_precision", "usd_per_chip_hour", "rl", "variants"},
-                                    path));
+  PERFTCO_RETURN_IF_ERROR(
+      CheckYamlKeys(root,
+                    {"kind", "name", "description", "model", "hardware", "rollout_precision",
+                     "usd_per_chip_hour", "rl", "variants"},
+                    path));
   RlScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "model", path, &s.model));
@@ -119,7 +121,8 @@ Result<RlScenario> ParseRlScenario(const YAML::Node& root, const std::string& pa
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "sandbox_s", where, &sandbox_s));
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "sync_overhead_s", where, &sync_s));
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "verifiers", where, &c.verifier.workers));
-    PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "usd_per_cpu_hour", where, &c.verifier.usd_per_worker_hour));
+    PERFTCO_RETURN_IF_ERROR(
+        ReadYamlField(rl, "usd_per_cpu_hour", where, &c.verifier.usd_per_worker_hour));
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "logprob_passes", where, &c.logprob_passes));
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(rl, "seed", where, &c.seed));
     PERFTCO_RETURN_IF_ERROR(Require(verify_s >= 0 && sandbox_s >= 0 && sync_s >= 0, where,
@@ -134,9 +137,9 @@ Result<RlScenario> ParseRlScenario(const YAML::Node& root, const std::string& pa
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string where = path + ": variants[" + std::to_string(i) + "]";
     PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(v[i],
-                                      {"name", "pools", "pipeline", "chips", "rollout_chips",
-                                       "train_chips", "rollout_tp", "keep", "pass_rate"},
-                                      where));
+                                          {"name", "pools", "pipeline", "chips", "rollout_chips",
+                                           "train_chips", "rollout_tp", "keep", "pass_rate"},
+                                          where));
     RlVariant x;
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(v[i], "name", where, &x.name));
     std::string pools = "shared", pipeline = "sync";
@@ -212,10 +215,11 @@ Result<std::vector<RlVariantResult>> RunRlScenario(const Catalog& catalog,
 
 Result<ClusterComparisonScenario> ParseClusterComparison(const YAML::Node& root,
                                                          const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(root,
-                                    {"kind", "name", "description", "model", "precision", "seq_len",
-                                     "global_batch_tokens", "tokens", "reliability", "clusters"},
-                                    path));
+  PERFTCO_RETURN_IF_ERROR(
+      CheckYamlKeys(root,
+                    {"kind", "name", "description", "model", "precision", "seq_len",
+                     "global_batch_tokens", "tokens", "reliability", "clusters"},
+                    path));
   ClusterComparisonScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "model", path, &s.model));
@@ -302,12 +306,12 @@ Result<std::vector<ClusterResult>> RunClusterComparison(const Catalog& catalog,
 
 Result<ReliabilityScenario> ParseReliabilityScenario(const YAML::Node& root,
                                                      const std::string& path) {
-  PERFTCO_RETURN_IF_ERROR(
-      CheckYamlKeys(root,
-                {"kind", "name", "description", "model", "hardware", "seq_len",
-                 "global_batch_tokens", "tokens", "chips", "restart_minutes", "usd_per_chip_hour",
-                 "scale_batch_with_chips", "checkpoint_tb_per_s", "failures_per_chip_hour"},
-                path));
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
+      root,
+      {"kind", "name", "description", "model", "hardware", "seq_len", "global_batch_tokens",
+       "tokens", "chips", "restart_minutes", "usd_per_chip_hour", "scale_batch_with_chips",
+       "checkpoint_tb_per_s", "failures_per_chip_hour"},
+      path));
   ReliabilityScenario s;
   PERFTCO_RETURN_IF_ERROR(ReadHeader(root, path, &s.name, &s.description));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "model", path, &s.model));
@@ -325,7 +329,8 @@ Result<ReliabilityScenario> ParseReliabilityScenario(const YAML::Node& root,
     PERFTCO_RETURN_IF_ERROR(Require(m >= 0, path, "restart minutes must not be negative"));
   }
   PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "usd_per_chip_hour", path, &s.usd_per_chip_hour));
-  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "scale_batch_with_chips", path, &s.scale_batch_with_chips));
+  PERFTCO_RETURN_IF_ERROR(
+      ReadYamlField(root, "scale_batch_with_chips", path, &s.scale_batch_with_chips));
   PERFTCO_RETURN_IF_ERROR(ReadReliability(root, path, &s.reliability));
   return s;
 }
@@ -398,7 +403,8 @@ Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root, const
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "tp_overlap", where, &o.tp_comm_overlap));
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "ep_overlap", where, &o.ep_comm_overlap));
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "dispatch_bytes", where, &o.dispatch_bytes));
-    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "max_domains_per_token", where, &o.max_domains_per_token));
+    PERFTCO_RETURN_IF_ERROR(
+        ReadYamlField(n, "max_domains_per_token", where, &o.max_domains_per_token));
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "chips", where, &v.chips));
     PERFTCO_RETURN_IF_ERROR(ReadWorkload(n, where, &v.workload));
     if (n["plan"]) PERFTCO_RETURN_IF_ERROR(ReadPlan(n["plan"], where + ": plan", &v.plan));

@@ -29,16 +29,15 @@ int EditDistance(std::string_view a_in, std::string_view b_in) {
 }
 
 std::vector<std::string> ClosestNames(std::string_view name,
-                                      const std::vector<std::string>& candidates,
-                                      int max_count) {
+                                      const std::vector<std::string>& candidates, int max_count) {
   std::vector<std::pair<int, size_t>> scored;
   const std::string lname = ToLower(name);
   for (size_t i = 0; i < candidates.size(); ++i) {
     int d = EditDistance(name, candidates[i]);
     // A candidate that contains the typed name (or the reverse) is a strong hint.
     const std::string lc = ToLower(candidates[i]);
-    if (!lname.empty() && (lc.find(lname) != std::string::npos ||
-                           lname.find(lc) != std::string::npos)) {
+    if (!lname.empty() &&
+        (lc.find(lname) != std::string::npos || lname.find(lc) != std::string::npos)) {
       d = std::min(d, 1);
     }
     scored.emplace_back(d, i);

@@ -59,8 +59,8 @@ Result<std::vector<MeasuredPoint>> ReadMeasuredFile(const std::string& path) {
                    "kv_precision", "framework", "framework_version", "tp", "pp", "ep",
                    "dp_attention", "disagg", "spec_decoding", "isl", "osl", "batch_size",
                    "concurrency", "request_rate", "scenario", "metric", "value", "notes");
-    for (const char* required : {"id", "hardware", "num_chips", "model", "isl", "osl", "scenario",
-                                 "metric", "value"}) {
+    for (const char* required :
+         {"id", "hardware", "num_chips", "model", "isl", "osl", "scenario", "metric", "value"}) {
       if (!in.has_column(required)) {
         return Status::Error(path + ": required column '" + required + "' is missing");
       }

@@ -47,9 +47,7 @@ TEST(Measured, MissingRequiredColumnIsNamed) {
       << points.status().message();
 }
 
-TEST(Measured, MissingPathIsAClearError) {
-  EXPECT_FALSE(ReadMeasured("/no/such/place").ok());
-}
+TEST(Measured, MissingPathIsAClearError) { EXPECT_FALSE(ReadMeasured("/no/such/place").ok()); }
 
 }  // namespace
 }  // namespace perftco

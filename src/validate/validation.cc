@@ -5,8 +5,8 @@
 #include <regex>
 
 #include "perftco/estimate.h"
-#include "perftco/simulate.h"
 #include "perftco/names.h"
+#include "perftco/simulate.h"
 
 namespace perftco {
 namespace {
@@ -243,8 +243,7 @@ Result<double> Simulate(const PreparedPoint& pp, const CostModel& cost) {
                         : (p.metric.find("median") != std::string::npos ? r.ttft.p50 : r.ttft.mean),
                     p.metric.find("p99") != std::string::npos
                         ? r.tpot.p99
-                        : (p.metric.find("median") != std::string::npos ? r.tpot.p50
-                                                                          : r.tpot.mean),
+                        : (p.metric.find("median") != std::string::npos ? r.tpot.p50 : r.tpot.mean),
                     r.e2e.mean, p.metric == "itl_ms_mean" ? r.itl.mean : Seconds(-1));
 }
 

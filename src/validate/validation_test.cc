@@ -1,7 +1,6 @@
 #include "perftco/validation.h"
 
 #include <gtest/gtest.h>
-
 #include <yaml-cpp/yaml.h>
 
 namespace perftco {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "perftco/random.h"
 #include "perftco/status.h"
 #include "perftco/workload.h"
-#include "perftco/random.h"
 
 namespace perftco::workload {
 

@@ -8,10 +8,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "perftco/random.h"
 #include "perftco/workload.h"
 #include "workload/arrival_process.h"
 #include "workload/length_distribution.h"
-#include "perftco/random.h"
 
 namespace perftco::workload {
 

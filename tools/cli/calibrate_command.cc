@@ -60,7 +60,8 @@ Status RunCalibrate(CliContext* ctx, const CalibrateArgs& a) {
   if (r.families.empty()) return Status::Error("no modelled points in " + data + " to fit");
   const std::string out = a.out.empty() ? ctx->data_dir + "/calibration/fitted.yaml" : a.out;
   if (!a.dry_run) {
-    PERFTCO_RETURN_IF_ERROR(WriteFileAtomically(out, FittedYaml(r, TodayUtc(), DataVersion(measured))));
+    PERFTCO_RETURN_IF_ERROR(
+        WriteFileAtomically(out, FittedYaml(r, TodayUtc(), DataVersion(measured))));
   }
   std::string text = CalibrationText(r);
   text += a.dry_run ? "dry run: nothing written\n" : "wrote " + out + "\n";

@@ -35,8 +35,8 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
   std::vector<int64_t> batches;
   if (a.tpot_slo_ms) {
     if (!a.batch.empty()) return Status::Error("give either --batch or --tpot-slo-ms, not both");
-    PERFTCO_ASSIGN_OR_RETURN(int64_t b, LargestBatchForTpot(cost, a.isl, a.osl,
-                                                            Milliseconds(*a.tpot_slo_ms)));
+    PERFTCO_ASSIGN_OR_RETURN(int64_t b,
+                             LargestBatchForTpot(cost, a.isl, a.osl, Milliseconds(*a.tpot_slo_ms)));
     batches.push_back(b);
   } else if (!a.batch.empty()) {
     PERFTCO_ASSIGN_OR_RETURN(batches, ParseIntList(a.batch, "--batch"));
@@ -90,8 +90,8 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
   }
   std::string out = SetupText(*setup, a.isl, a.osl, max_batch);
   if (a.tpot_slo_ms) {
-    out += "largest batch within TPOT " + FormatFixed(*a.tpot_slo_ms, 1) + " ms: " +
-           std::to_string(batches[0]) + "\n";
+    out += "largest batch within TPOT " + FormatFixed(*a.tpot_slo_ms, 1) +
+           " ms: " + std::to_string(batches[0]) + "\n";
   }
   out += "\n" + PointsTable(points);
   out += "\n" + EconomicsTable(points, money);

@@ -17,8 +17,8 @@ nlohmann::ordered_json SetupJson(const Setup& s) {
   j["replicas"] = s.plan.replicas;
   j["weight_precision"] = std::string(PrecisionName(s.precisions.weights));
   j["kv_precision"] = std::string(PrecisionName(s.precisions.kv));
-  j["compute_precision"] = std::string(PrecisionName(
-      s.hardware.ComputePrecision(s.precisions.weights, s.precisions.activations)));
+  j["compute_precision"] = std::string(
+      PrecisionName(s.hardware.ComputePrecision(s.precisions.weights, s.precisions.activations)));
   j["weights_bytes_per_chip"] = mem.weights.value();
   j["kv_bytes_per_token"] = mem.kv_bytes_per_token.value();
   j["kv_bytes_per_token_per_chip"] = mem.kv_bytes_per_token_per_chip.value();
@@ -59,12 +59,11 @@ nlohmann::ordered_json PointJson(const EstimatePoint& p) {
 std::string SetupText(const Setup& s, int64_t isl, int64_t osl, int64_t max_batch) {
   const MemoryBudget mem = s.cost->Memory();
   std::string out;
-  out += s.model.name + " on " + std::to_string(s.plan.Chips()) + " x " + s.hardware.name +
-         " (" + s.plan.ToString() + "), weights " +
-         std::string(PrecisionName(s.precisions.weights)) + ", KV " +
-         std::string(PrecisionName(s.precisions.kv)) + ", compute " +
-         std::string(PrecisionName(s.hardware.ComputePrecision(s.precisions.weights,
-                                                               s.precisions.activations))) +
+  out += s.model.name + " on " + std::to_string(s.plan.Chips()) + " x " + s.hardware.name + " (" +
+         s.plan.ToString() + "), weights " + std::string(PrecisionName(s.precisions.weights)) +
+         ", KV " + std::string(PrecisionName(s.precisions.kv)) + ", compute " +
+         std::string(PrecisionName(
+             s.hardware.ComputePrecision(s.precisions.weights, s.precisions.activations))) +
          "\n";
   out += "input " + std::to_string(isl) + " tokens, output " + std::to_string(osl) + " tokens\n";
   if (s.speculative.enabled()) {
@@ -122,11 +121,10 @@ std::string EconomicsTable(const std::vector<EstimatePoint>& points,
   TextTable t(header);
   for (size_t i = 0; i < points.size() && i < money.size(); ++i) {
     const TokenEconomics& m = money[i];
-    std::vector<std::string> row = {std::to_string(points[i].batch),
-                                    usd(m.owned_per_million_output),
-                                    usd(m.rented_per_million_output),
-                                    usd(m.owned_per_million_input),
-                                    usd(m.rented_per_million_input)};
+    std::vector<std::string> row = {
+        std::to_string(points[i].batch), usd(m.owned_per_million_output),
+        usd(m.rented_per_million_output), usd(m.owned_per_million_input),
+        usd(m.rented_per_million_input)};
     if (margin) {
       row.push_back(usd(m.owned_price_per_million_output));
       row.push_back(usd(m.rented_price_per_million_output));

@@ -3,7 +3,6 @@
 #define PERFTCO_TOOLS_CLI_ESTIMATE_JSON_H_
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 

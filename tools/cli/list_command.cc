@@ -26,9 +26,9 @@ Status RunList(CliContext* ctx, const std::string& what) {
       t.AddRow({m.name, m.display_name, FormatFixed(m.TotalParams() / 1e9, 1),
                 FormatFixed(m.ActiveParams() / 1e9, 1), std::to_string(m.layers),
                 m.attention == AttentionKind::kMla ? "MLA" : "GQA",
-                m.IsMoe() ? std::to_string(m.moe.num_experts) + " top-" +
-                                std::to_string(m.moe.top_k)
-                          : "-"});
+                m.IsMoe()
+                    ? std::to_string(m.moe.num_experts) + " top-" + std::to_string(m.moe.top_k)
+                    : "-"});
     }
     std::fputs(t.Render().c_str(), stdout);
     return Status::Ok();

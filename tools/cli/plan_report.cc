@@ -156,8 +156,9 @@ std::string PlanSearchText(const PlanSearchResult& r, bool all) {
               Usd(fp.money, true)});
   }
   out += f.Render();
-  out += "(a static batch as in perftco estimate: TTFT is the prefill of the whole batch; "
-         "throughput per chip counts every chip a layout uses)\n";
+  out +=
+      "(a static batch as in perftco estimate: TTFT is the prefill of the whole batch; "
+      "throughput per chip counts every chip a layout uses)\n";
 
   if (!r.rejected.empty()) {
     // The reasons, each once, with how many layouts they rejected (first examples shown).

@@ -8,8 +8,8 @@
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
 #include "plan_report.h"
-#include "training_scenarios.h"
 #include "simulate_report.h"
+#include "training_scenarios.h"
 
 namespace perftco::cli {
 namespace {
@@ -62,16 +62,16 @@ Status RunWorkloadComparison(CliContext* ctx, const YAML::Node& root, const std:
     const double tokens = static_cast<double>(r.workload.osl) / base.workload.osl;
     const double kv = r.kv_gb_per_sequence / base.kv_gb_per_sequence;
     const double batch = static_cast<double>(base.batch) / r.batch;
-    const double per_token = base.point.output_tokens_per_s_per_chip /
-                             r.point.output_tokens_per_s_per_chip;
+    const double per_token =
+        base.point.output_tokens_per_s_per_chip / r.point.output_tokens_per_s_per_chip;
     out += "\nwhy " + r.workload.name + " costs " +
            Ratio(r.chip_seconds_per_query / base.chip_seconds_per_query) + " " +
            base.workload.name + " per query:\n";
     out += "  - each sequence holds " + Ratio(kv) + " the KV cache (" +
            std::to_string(r.workload.isl + r.workload.osl) + " vs " +
            std::to_string(base.workload.isl + base.workload.osl) +
-           " tokens), so the server holds " + Ratio(static_cast<double>(base.max_batch) /
-                                                     std::max<int64_t>(1, r.max_batch)) +
+           " tokens), so the server holds " +
+           Ratio(static_cast<double>(base.max_batch) / std::max<int64_t>(1, r.max_batch)) +
            " fewer sequences (" + std::to_string(r.max_batch) + " vs " +
            std::to_string(base.max_batch) + ");\n";
     out += "  - at the same TPOT target the batch is " + Ratio(batch) + " smaller (" +
@@ -104,8 +104,7 @@ Status RunScenario(CliContext* ctx, const std::string& path, bool json) {
   if (handled) return plan;
   return Status::Error(path + ": unknown scenario kind '" + kind +
                        "': use workload-comparison, simulate, " +
-                       JoinNames(EconomicsScenarioKinds()) + ", " +
-                       JoinNames(PlanScenarioKinds()) +
+                       JoinNames(EconomicsScenarioKinds()) + ", " + JoinNames(PlanScenarioKinds()) +
                        ", rl-step, training-cluster-comparison, training-reliability or "
                        "training-validation");
 }

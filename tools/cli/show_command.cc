@@ -8,8 +8,8 @@ namespace perftco::cli {
 namespace {
 
 void PrintHardware(const Hardware& hw) {
-  std::printf("%s (%s), %s, %d\nsystem: %s\nfile: %s\n\n", hw.display_name.c_str(),
-              hw.name.c_str(), hw.vendor.c_str(), hw.year, hw.system.c_str(), hw.file.c_str());
+  std::printf("%s (%s), %s, %d\nsystem: %s\nfile: %s\n\n", hw.display_name.c_str(), hw.name.c_str(),
+              hw.vendor.c_str(), hw.year, hw.system.c_str(), hw.file.c_str());
   TextTable t({"field", "value", "source"});
   auto src = [&](const std::string& k) {
     auto it = hw.sources.find(k);
@@ -25,10 +25,11 @@ void PrintHardware(const Hardware& hw) {
             src("hbm_bandwidth_tb_per_s")});
   t.AddRow({"tdp", hw.tdp.value() > 0 ? FormatFixed(hw.tdp.value(), 0) + " W" : "unknown",
             src("tdp_w")});
-  t.AddRow({"scale_up", std::to_string(hw.scale_up.domain_chips) + " chips, " +
-                            std::string(TopologyName(hw.scale_up.topology)) + ", " +
-                            FormatFixed(hw.scale_up.bandwidth_per_chip.value() / kGiga, 0) +
-                            " GB/s per direction",
+  t.AddRow({"scale_up",
+            std::to_string(hw.scale_up.domain_chips) + " chips, " +
+                std::string(TopologyName(hw.scale_up.topology)) + ", " +
+                FormatFixed(hw.scale_up.bandwidth_per_chip.value() / kGiga, 0) +
+                " GB/s per direction",
             src("scale_up.bandwidth_per_chip_gb_per_s")});
   t.AddRow({"scale_out",
             hw.scale_out_per_chip.value() > 0
@@ -39,8 +40,7 @@ void PrintHardware(const Hardware& hw) {
 }
 
 void PrintModel(const ModelConfig& m) {
-  std::printf("%s (%s)\nsource: %s\n\n", m.display_name.c_str(), m.name.c_str(),
-              m.source.c_str());
+  std::printf("%s (%s)\nsource: %s\n\n", m.display_name.c_str(), m.name.c_str(), m.source.c_str());
   TextTable t({"field", "value"});
   t.AddRow({"parameters (from config)", FormatFixed(m.TotalParams() / 1e9, 2) + " B"});
   if (m.published_total_params > 0) {
@@ -52,9 +52,8 @@ void PrintModel(const ModelConfig& m) {
                              ? "MLA, " + std::to_string(m.heads) + " heads, latent " +
                                    std::to_string(m.mla.kv_lora_rank) + " + rope " +
                                    std::to_string(m.mla.qk_rope_head_dim)
-                             : std::to_string(m.heads) + " heads, " +
-                                   std::to_string(m.kv_heads) + " KV heads x " +
-                                   std::to_string(m.head_dim)});
+                             : std::to_string(m.heads) + " heads, " + std::to_string(m.kv_heads) +
+                                   " KV heads x " + std::to_string(m.head_dim)});
   t.AddRow({"KV bytes per token (bf16)",
             FormatFixed(m.layers * m.KvElementsPerTokenPerLayer() * 2.0, 0)});
   if (m.IsMoe()) {

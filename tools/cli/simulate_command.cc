@@ -232,8 +232,7 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
               UsdText(money.owned_price_per_million_output, 3) + " USD)";
     }
     if (money.energy_per_output_token) {
-      text += "; " + FormatFixed(money.energy_per_output_token->value(), 2) +
-              " J per output token";
+      text += "; " + FormatFixed(money.energy_per_output_token->value(), 2) + " J per output token";
     }
     text += "\n" + MissingText(chip, "");
     std::fputs(text.c_str(), stdout);

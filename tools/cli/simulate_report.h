@@ -15,7 +15,7 @@ struct SimulateOutputs {
   std::string requests_csv;  // "" = none
   std::string timeline_csv;
   double timeline_interval_s = 1.0;
-  std::string scenario;  // printed in the report when set
+  std::string scenario;      // printed in the report when set
   EconomicsFlags economics;  // prices and assumptions for the money lines
 };
 

@@ -1,8 +1,7 @@
 #include <cstdio>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "commands.h"
 #include "perftco/text_table.h"
@@ -46,10 +45,12 @@ std::string PointsCsv(const ValidationReport& r) {
     for (char& c : reason) {
       if (c == '"') c = '\'';
     }
-    os << p.id << ',' << p.hardware << ',' << p.model << ',' << p.scenario << ',' << p.metric
-       << ',' << p.value << ',';
-    if (res.modelled) os << res.predicted << ',' << res.error_pct;
-    else os << ',';
+    os << p.id << ',' << p.hardware << ',' << p.model << ',' << p.scenario << ',' << p.metric << ','
+       << p.value << ',';
+    if (res.modelled)
+      os << res.predicted << ',' << res.error_pct;
+    else
+      os << ',';
     os << ',' << (res.modelled ? "true" : "false") << ",\"" << reason << "\"\n";
   }
   return os.str();
@@ -107,8 +108,8 @@ Status RunValidate(CliContext* ctx, const ValidateArgs& a) {
   }
   std::string out;
   if (!a.summary_only) {
-    TextTable t({"id", "hardware", "model", "scenario", "metric", "measured", "predicted",
-                 "error %"});
+    TextTable t(
+        {"id", "hardware", "model", "scenario", "metric", "measured", "predicted", "error %"});
     for (const auto& res : r.results) {
       if (!res.modelled) continue;
       const MeasuredPoint& p = res.prepared->point;
