@@ -28,8 +28,15 @@ struct ParallelPlan {
   // Micro-batches one step's batch is split into on its way through the pp stages; 0 means pp
   // (one per stage: the fewest that leave no stage idle in steady decoding). 1 when pp == 1.
   int micro_batches = 0;
+  // Attention heads padded up to a multiple of tp (each chip runs ceil(heads / tp) heads), as
+  // engines that allow any tp do; false: tp must divide the heads.
+  bool pad_heads = false;
 
   int ChipsPerReplica() const { return tp * pp; }
+  // Attention (query) heads and KV heads one chip holds: heads / tp, rounded up when padded;
+  // at least one KV head (replicated when tp exceeds them).
+  double HeadsPerChip(int heads) const;
+  double KvHeadsPerChip(int kv_heads) const;
   int Chips() const { return tp * pp * replicas; }
   int MicroBatches() const { return pp == 1 ? 1 : (micro_batches > 0 ? micro_batches : pp); }
   std::string ToString() const;

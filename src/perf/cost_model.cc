@@ -168,7 +168,7 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
 
   // Attention: with dp_attention a chip runs all heads for 1/tp of the sequences.
   const double attn_share = dpa ? 1.0 / tp : 1.0;  // fraction of the batch on this chip
-  const double head_share = dpa ? 1.0 : 1.0 / tp;  // fraction of heads on this chip
+  const double head_share = plan_.HeadsPerChip(m.heads) / m.heads;  // of the heads, on this chip
   const double attn_tokens = tokens * attn_share;
   const double p_attn = m.AttentionParamsPerLayer() * head_share;
   add(Roofline("attention projections", OpClass::kGemm, Flops(2.0 * attn_tokens * p_attn),
@@ -178,7 +178,7 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
   // KV elements one chip stores per token per layer.
   double kv_elems = m.KvElementsPerTokenPerLayer();
   if (m.attention == AttentionKind::kGqa && !dpa) {
-    kv_elems = 2.0 * m.head_dim * std::max(1.0, m.kv_heads / tp);
+    kv_elems = 2.0 * m.head_dim * plan_.KvHeadsPerChip(m.kv_heads);
   }
   const double heads = m.heads * head_share;
   for (int sliding = 0; sliding <= 1; ++sliding) {
@@ -382,7 +382,8 @@ Bytes CostModel::ModelWeightBytesPerChip() const {
   const double w = BytesPerElement(prec_.weights);
   const double layers = stage_layers_;
   const double moe_layers = stage_moe_layers_;
-  const double attn = layers * m.AttentionParamsPerLayer() / (plan_.dp_attention ? 1.0 : tp);
+  const double attn =
+      layers * m.AttentionParamsPerLayer() * plan_.HeadsPerChip(m.heads) / std::max(1, m.heads);
   const double dense = (layers - moe_layers) * m.DenseMlpParams() / tp;
   const double moe = moe_layers * (m.moe.num_experts * m.ExpertParams() / tp +
                                    m.SharedExpertParams() / tp + m.RouterParams());
@@ -414,7 +415,7 @@ Bytes CostModel::KvBytesPerSequencePerChip(int64_t context) const {
   const double tokens = static_cast<double>((context + block - 1) / block * block);
   double kv_elems = m.KvElementsPerTokenPerLayer();
   if (m.attention == AttentionKind::kGqa && !plan_.dp_attention) {
-    kv_elems = 2.0 * m.head_dim * std::max(1.0, m.kv_heads / static_cast<double>(plan_.tp));
+    kv_elems = 2.0 * m.head_dim * plan_.KvHeadsPerChip(m.kv_heads);
   }
   // The heaviest stage's layers: full attention over every token, sliding windows over at most
   // the window (plus a partly filled block).

@@ -1,6 +1,7 @@
 #include "perftco/parallel_plan.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,17 @@ std::vector<int> StageLayerCounts(int layers, int pp) {
   return counts;
 }
 
+double ParallelPlan::HeadsPerChip(int heads) const {
+  if (dp_attention) return heads;
+  return pad_heads ? std::ceil(static_cast<double>(heads) / tp) : static_cast<double>(heads) / tp;
+}
+
+double ParallelPlan::KvHeadsPerChip(int kv_heads) const {
+  if (dp_attention) return kv_heads;
+  const double share = static_cast<double>(kv_heads) / tp;
+  return std::max(1.0, pad_heads ? std::ceil(share) : share);
+}
+
 Status ValidatePlan(const ParallelPlan& plan, const ModelConfig& model, const Hardware& hw) {
   const std::string m = model.name;
   if (plan.tp < 1 || plan.pp < 1 || plan.ep < 1 || plan.replicas < 1) {
@@ -41,7 +53,7 @@ Status ValidatePlan(const ParallelPlan& plan, const ModelConfig& model, const Ha
     return Status::Error("micro-batches=" + Str(plan.micro_batches) +
                          " needs pipeline parallelism: set pp > 1 or drop micro-batches");
   }
-  if (!plan.dp_attention && model.heads % plan.tp != 0) {
+  if (!plan.dp_attention && !plan.pad_heads && model.heads % plan.tp != 0) {
     return Status::Error("tp=" + Str(plan.tp) + " does not divide the " + Str(model.heads) +
                          " attention heads of " + m + ": choose tp among the divisors of " +
                          Str(model.heads));

@@ -99,6 +99,9 @@ std::string Resolve(const Catalog& catalog, PreparedPoint* pp) {
   // Neuron and TPU7x count cores, not chips (data/measured/SOURCE-README.md): fold to chips.
   if (plan.tp * plan.pp > p.num_chips) plan.tp = std::max(1, p.num_chips / plan.pp);
   plan.dp_attention = p.dp_attention;
+  // Neuron's libraries run tensor parallelism of any degree (the published tables use 24 cores
+  // on 32-head models), so heads are padded to a multiple of tp.
+  plan.pad_heads = p.framework.find("neuron") != std::string::npos;
   plan.ep = p.ep.value_or(p.dp_attention ? plan.tp : 1);
   if (plan.ep > plan.tp) plan.ep = plan.tp;
   if (p.num_chips % plan.ChipsPerReplica() != 0) {
