@@ -3,43 +3,7 @@
 # Good input prints what the issue promises. Usage: tests/cli_test.sh path/to/perftco
 set -u
 bin="$1"
-pass=0
-fail=0
-
-expect_error() {  # description, expected substring, args...
-  local what="$1" want="$2"
-  shift 2
-  local out err rc
-  out=$("$bin" "$@" 2>/tmp/perftco_cli_err.$$)
-  rc=$?
-  err=$(cat /tmp/perftco_cli_err.$$)
-  if [ $rc -eq 0 ]; then
-    echo "FAIL: $what: exit 0"; fail=$((fail + 1)); return
-  fi
-  if [ -n "$out" ]; then
-    echo "FAIL: $what: printed to stdout: $out"; fail=$((fail + 1)); return
-  fi
-  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then
-    echo "FAIL: $what: stderr is not one line: $err"; fail=$((fail + 1)); return
-  fi
-  case "$err" in
-    *"$want"*) pass=$((pass + 1)) ;;
-    *) echo "FAIL: $what: stderr lacks '$want': $err"; fail=$((fail + 1)) ;;
-  esac
-}
-
-expect_ok() {  # description, expected substring of stdout, args...
-  local what="$1" want="$2"
-  shift 2
-  local out rc
-  out=$("$bin" "$@" 2>&1)
-  rc=$?
-  if [ $rc -ne 0 ]; then echo "FAIL: $what: exit $rc: $out"; fail=$((fail + 1)); return; fi
-  case "$out" in
-    *"$want"*) pass=$((pass + 1)) ;;
-    *) echo "FAIL: $what: output lacks '$want'"; fail=$((fail + 1)) ;;
-  esac
-}
+source "$(dirname "$0")/cli_lib.sh"
 
 E=(estimate --model llama-3.1-70b --hardware h100-sxm --chips 8 --tp 8 --precision fp8)
 expect_error "unknown model" "did you mean" estimate --model llama-3.1-7b --hardware h100-sxm
@@ -176,6 +140,5 @@ expect_error "negative token budget" "--token-budget must be positive" "${S[@]}"
 expect_error "swap without host link" "host-link" simulate --model llama-3.1-8b --hardware tpu-v5p --rate 3 --preemption swap
 rm -rf "$tmpd"
 
-rm -f /tmp/perftco_cli_err.$$
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

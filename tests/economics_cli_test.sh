@@ -3,41 +3,7 @@
 # stdout; good input prints what the issue promises. Usage: tests/economics_cli_test.sh perftco
 set -u
 bin="$1"
-pass=0
-fail=0
-err_file=$(mktemp)
-trap 'rm -f "$err_file"' EXIT
-
-expect_error() {  # description, expected substring, args...
-  local what="$1" want="$2"
-  shift 2
-  local out err rc
-  out=$("$bin" "$@" 2>"$err_file")
-  rc=$?
-  err=$(cat "$err_file")
-  if [ $rc -eq 0 ]; then echo "FAIL: $what: exit 0"; fail=$((fail + 1)); return; fi
-  if [ -n "$out" ]; then echo "FAIL: $what: printed to stdout: $out"; fail=$((fail + 1)); return; fi
-  if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then
-    echo "FAIL: $what: stderr is not one line: $err"; fail=$((fail + 1)); return
-  fi
-  case "$err" in
-    *"$want"*) pass=$((pass + 1)) ;;
-    *) echo "FAIL: $what: stderr lacks '$want': $err"; fail=$((fail + 1)) ;;
-  esac
-}
-
-expect_ok() {  # description, expected substring of stdout, args...
-  local what="$1" want="$2"
-  shift 2
-  local out rc
-  out=$("$bin" "$@" 2>&1)
-  rc=$?
-  if [ $rc -ne 0 ]; then echo "FAIL: $what: exit $rc: $out"; fail=$((fail + 1)); return; fi
-  case "$out" in
-    *"$want"*) pass=$((pass + 1)) ;;
-    *) echo "FAIL: $what: output lacks '$want'"; fail=$((fail + 1)) ;;
-  esac
-}
+source "$(dirname "$0")/cli_lib.sh"
 
 E=(estimate --model llama-3.1-70b --hardware h100-sxm --chips 8 --tp 8 --precision fp8 --batch 64)
 C=(compare --model llama-3.1-8b --precision fp8 --hardware h100-sxm,trn2 --tpot-slo-ms 50)
