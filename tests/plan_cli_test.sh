@@ -68,5 +68,11 @@ for hw in $systems; do
   expect_ok "plan on $hw" "Pareto front" plan --model mixtral-8x7b --hardware "$hw" --chips 8 --precision fp8 --tpot-slo-ms 100
 done
 
+# Every catalog system also runs the serving simulator end to end (issue 4, item 5).
+for hw in $(ls data/hardware/*.yaml | xargs -n1 basename | sed 's/\.yaml$//'); do
+  expect_ok "simulate on $hw" "TTFT" simulate --model mixtral-8x7b --hardware "$hw" --chips 8 \
+    --tp 8 --precision fp8 --workload chat --rate 1 --requests 50
+done
+
 echo "plan cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
