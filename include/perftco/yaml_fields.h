@@ -12,6 +12,11 @@
 
 namespace perftco {
 
+// Parses a YAML file. Errors: "cannot open <what> '<path>': <hint>" when it cannot be read,
+// "<path>: malformed YAML: ..." (with line and column) when it does not parse.
+Result<YAML::Node> LoadYamlFile(const std::string& path, const std::string& what,
+                                const std::string& hint);
+
 // Fails on the first key of the map `node` that is not in `valid`, naming it and the closest
 // valid key ("where: unknown key 'tpot_slo': did you mean 'tpot_slo_ms'?").
 Status CheckYamlKeys(const YAML::Node& node, const std::vector<std::string>& valid,

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "perftco/names.h"
+#include "perftco/yaml_fields.h"
 
 #ifndef PERFTCO_SOURCE_DATA_DIR
 #define PERFTCO_SOURCE_DATA_DIR "data"
@@ -32,12 +33,9 @@ bool Matches(const std::string& name, const std::string& canonical,
 
 Status LoadModelIndex(const std::string& data_dir, std::vector<ModelConfig>* out) {
   const std::string index = data_dir + "/models/index.yaml";
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(index);
-  } catch (const YAML::Exception& e) {
-    return Status::Error(index + ": cannot read: " + e.what());
-  }
+  PERFTCO_ASSIGN_OR_RETURN(
+      YAML::Node root,
+      LoadYamlFile(index, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
   if (!root.IsSequence()) return Status::Error(index + ": expected a list of models");
   for (size_t i = 0; i < root.size(); ++i) {
     const YAML::Node e = root[i];
@@ -67,12 +65,9 @@ Status LoadModelIndex(const std::string& data_dir, std::vector<ModelConfig>* out
 
 Status LoadEngines(const std::string& data_dir, std::vector<EngineMemory>* out) {
   const std::string path = data_dir + "/engines.yaml";
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    return Status::Error(path + ": cannot read: " + e.what());
-  }
+  PERFTCO_ASSIGN_OR_RETURN(
+      YAML::Node root,
+      LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
   for (const auto& kv : root) {
     EngineMemory e;
     e.name = kv.first.as<std::string>();

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "perftco/yaml_fields.h"
+
 namespace perftco {
 
 const std::vector<std::string>& Efficiency::FittableNames() {
@@ -82,12 +84,9 @@ Status ReadParams(const YAML::Node& node, const std::string& where, Efficiency* 
 Status ReadFile(const std::string& path, bool fitted, Efficiency* defaults,
                 std::map<std::string, Efficiency>* families,
                 std::map<std::string, bool>* fitted_flags) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    return Status::Error(path + ": malformed YAML: " + e.what());
-  }
+  PERFTCO_ASSIGN_OR_RETURN(
+      YAML::Node root,
+      LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
   if (root["defaults"]) PERFTCO_RETURN_IF_ERROR(ReadParams(root["defaults"], path, defaults));
   if (root["families"]) {
     for (const auto& fam : root["families"]) {

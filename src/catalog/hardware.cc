@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "perftco/yaml_fields.h"
+
 namespace perftco {
 namespace {
 
@@ -99,12 +101,9 @@ FlopsPerSecond Hardware::Peak(Precision p) const {
 }
 
 Result<Hardware> LoadHardwareFile(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    return Status::Error(path + ": malformed YAML: " + e.what());
-  }
+  PERFTCO_ASSIGN_OR_RETURN(
+      YAML::Node root,
+      LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
   if (!root.IsMap()) return Status::Error(path + ": expected a YAML map at the top level");
   FieldReader r(path);
   Hardware hw;

@@ -6,6 +6,17 @@
 
 namespace perftco {
 
+Result<YAML::Node> LoadYamlFile(const std::string& path, const std::string& what,
+                                const std::string& hint) {
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return Status::Error("cannot open " + what + " '" + path + "': " + hint);
+  } catch (const YAML::Exception& e) {
+    return Status::Error(path + ": malformed YAML: " + e.what());
+  }
+}
+
 Status CheckYamlKeys(const YAML::Node& node, const std::vector<std::string>& valid,
                      const std::string& where) {
   if (!node.IsMap()) return Status::Error(where + ": expected a map of keys");

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "perftco/names.h"
+#include "perftco/yaml_fields.h"
 
 namespace perftco {
 namespace fs = std::filesystem;
@@ -80,12 +81,9 @@ Status CheckOneOf(const YAML::Node& section, const std::string& file, const std:
 }
 
 Result<HardwarePrices> LoadPriceFile(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    return Status::Error(path + ": malformed YAML: " + e.what());
-  }
+  PERFTCO_ASSIGN_OR_RETURN(
+      YAML::Node root,
+      LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
   if (!root.IsMap()) return Status::Error(path + ": expected a YAML map at the top level");
   HardwarePrices p;
   p.file = path;
@@ -141,28 +139,14 @@ Result<HardwarePrices> LoadPriceFile(const std::string& path) {
 }
 
 Result<TcoAssumptions> LoadAssumptions(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Status::Error("cannot read '" + path +
-                         "': set PERFTCO_DATA_DIR to perftco's data directory");
-  } catch (const YAML::Exception& e) {
-    return Status::Error(path + ": malformed YAML: " + e.what());
-  }
+  PERFTCO_ASSIGN_OR_RETURN(
+      YAML::Node root,
+      LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
   if (!root.IsMap()) return Status::Error(path + ": expected a YAML map at the top level");
   TcoAssumptions a;
-  for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
-    const auto& keys = AssumptionKeys();
-    if (std::none_of(keys.begin(), keys.end(),
-                     [&](const AssumptionKey& k) { return key == k.name; })) {
-      std::vector<std::string> names;
-      for (const auto& k : keys) names.push_back(k.name);
-      return Status::Error(path + ": unknown key '" + key + "': did you mean '" +
-                           ClosestNames(key, names, 1).front() + "'?");
-    }
-  }
+  std::vector<std::string> names;
+  for (const auto& k : AssumptionKeys()) names.push_back(k.name);
+  PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(root, names, path));
   for (const AssumptionKey& key : AssumptionKeys()) {
     PERFTCO_ASSIGN_OR_RETURN(SourcedNumber s,
                              ReadSourced(root[key.name], path, key.name, /*zero=*/true));
@@ -175,15 +159,9 @@ Result<TcoAssumptions> LoadAssumptions(const std::string& path) {
 }
 
 Result<std::vector<CpuServerSpec>> LoadCpuServers(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Status::Error("cannot read '" + path +
-                         "': set PERFTCO_DATA_DIR to perftco's data directory");
-  } catch (const YAML::Exception& e) {
-    return Status::Error(path + ": malformed YAML: " + e.what());
-  }
+  PERFTCO_ASSIGN_OR_RETURN(
+      YAML::Node root,
+      LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
   if (!root.IsSequence()) return Status::Error(path + ": expected a list of CPU servers");
   std::vector<CpuServerSpec> out;
   for (size_t i = 0; i < root.size(); ++i) {

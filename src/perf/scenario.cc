@@ -17,15 +17,9 @@ const std::vector<std::string>& ScenarioSetupKeys() {
 }
 
 Result<YAML::Node> LoadScenarioYaml(const std::string& path) {
-  try {
-    YAML::Node root = YAML::LoadFile(path);
-    if (!root.IsMap()) return Status::Error(path + ": a scenario is a YAML map");
-    return root;
-  } catch (const YAML::BadFile&) {
-    return Status::Error("cannot open scenario '" + path + "': check the path");
-  } catch (const YAML::Exception& e) {
-    return Status::Error(path + ": malformed YAML: " + e.what());
-  }
+  PERFTCO_ASSIGN_OR_RETURN(YAML::Node root, LoadYamlFile(path, "scenario", "check the path"));
+  if (!root.IsMap()) return Status::Error(path + ": a scenario is a YAML map");
+  return root;
 }
 
 std::string ScenarioKind(const YAML::Node& root) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "perftco/names.h"
+#include "perftco/yaml_fields.h"
 
 namespace perftco {
 
@@ -37,14 +38,8 @@ Result<TrainingModel> BuildTrainingModel(const Catalog& catalog, const Efficienc
 Result<ChipHourPrice> DefaultChipHourPrice(const std::string& data_dir,
                                            const std::string& hardware) {
   const std::string path = data_dir + "/training/chip_hour_prices.yaml";
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Status::Error("cannot open '" + path + "': give --usd-per-chip-hour");
-  } catch (const YAML::Exception& e) {
-    return Status::Error(path + ": malformed YAML: " + e.what());
-  }
+  PERFTCO_ASSIGN_OR_RETURN(YAML::Node root,
+                           LoadYamlFile(path, "price file", "give --usd-per-chip-hour"));
   const YAML::Node prices = root["prices"];
   if (!prices || !prices.IsMap()) return Status::Error(path + ": needs a 'prices' map");
   const YAML::Node row = prices[ToLower(hardware)];
