@@ -2,16 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "perf/test_fixtures.h"
 #include "perftco/catalog.h"
 #include "perftco/tco.h"
 
 namespace perftco {
 namespace {
 
-const Catalog& Hardware() {
-  static const Catalog* c = new Catalog(Catalog::Load(PERFTCO_TEST_DATA_DIR).value());
-  return *c;
-}
+const Catalog& Hardware() { return testing::RepoCatalog(); }
 
 const EconomicsData& Data() {
   static const EconomicsData* d = [] {

@@ -49,6 +49,13 @@ inline const Catalog& RepoCatalog() {
   return *c;
 }
 
+// The repository's efficiency table (priors overridden by the committed fit), loaded once.
+inline const EfficiencyTable& RepoEfficiency() {
+  static const EfficiencyTable* t =
+      new EfficiencyTable(EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR).value());
+  return *t;
+}
+
 }  // namespace perftco::testing
 
 #endif  // PERFTCO_SRC_PERF_TEST_FIXTURES_H_

@@ -2,19 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "perf/test_fixtures.h"
+
 namespace perftco {
 namespace {
 
-const Catalog& TheCatalog() {
-  static const Catalog* c = new Catalog(Catalog::Load(PERFTCO_TEST_DATA_DIR).value());
-  return *c;
-}
-
-const EfficiencyTable& TheTable() {
-  static const EfficiencyTable* t =
-      new EfficiencyTable(EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR).value());
-  return *t;
-}
+const Catalog& TheCatalog() { return testing::RepoCatalog(); }
+const EfficiencyTable& TheTable() { return testing::RepoEfficiency(); }
 
 YAML::Node Comparison() {
   return YAML::Load(R"(

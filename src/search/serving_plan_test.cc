@@ -4,19 +4,13 @@
 
 #include <set>
 
+#include "perf/test_fixtures.h"
+
 namespace perftco {
 namespace {
 
-const Catalog& TheCatalog() {
-  static const Catalog* c = new Catalog(Catalog::Load(PERFTCO_TEST_DATA_DIR).value());
-  return *c;
-}
-
-const EfficiencyTable& TheTable() {
-  static const EfficiencyTable* t =
-      new EfficiencyTable(EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR).value());
-  return *t;
-}
+const Catalog& TheCatalog() { return testing::RepoCatalog(); }
+const EfficiencyTable& TheTable() { return testing::RepoEfficiency(); }
 
 PlanSearchOptions Options(const std::string& model, const std::string& hw, int chips,
                           const std::string& precision = "fp8") {

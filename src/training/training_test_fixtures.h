@@ -4,21 +4,15 @@
 
 #include <string>
 
+#include "perf/test_fixtures.h"
 #include "perftco/catalog.h"
 #include "perftco/efficiency.h"
 #include "perftco/training.h"
 
 namespace perftco::training_testing {
 
-inline const Catalog& Cat() {
-  static const Catalog* c = new Catalog(Catalog::Load(PERFTCO_TEST_DATA_DIR).value());
-  return *c;
-}
-inline const EfficiencyTable& Eff() {
-  static const EfficiencyTable* t =
-      new EfficiencyTable(EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR).value());
-  return *t;
-}
+inline const Catalog& Cat() { return testing::RepoCatalog(); }
+inline const EfficiencyTable& Eff() { return testing::RepoEfficiency(); }
 inline ModelConfig Model(const std::string& name) { return Cat().FindModel(name).value(); }
 inline Hardware Hw(const std::string& name) { return Cat().FindHardware(name).value(); }
 inline TrainingModel Trainer(const std::string& model, const std::string& hw,

@@ -2,13 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "perf/test_fixtures.h"
+
 namespace perftco {
 namespace {
 
-const Catalog& TheCatalog() {
-  static const Catalog* c = new Catalog(Catalog::Load(PERFTCO_TEST_DATA_DIR).value());
-  return *c;
-}
+const Catalog& TheCatalog() { return testing::RepoCatalog(); }
 
 // Points whose "measurements" are the model's own predictions under known parameters: the fit,
 // started from different priors, must find those parameters again.

@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "perf/test_fixtures.h"
+
 namespace perftco {
 namespace {
 
-const Catalog& TheCatalog() {
-  static const Catalog* c = new Catalog(Catalog::Load(PERFTCO_TEST_DATA_DIR).value());
-  return *c;
-}
+const Catalog& TheCatalog() { return testing::RepoCatalog(); }
 
 TEST(ErrorStats, HandComputedSummary) {
   // |errors| = 5, 10, 20, 40: median 15, mean 18.75; 2 of 4 within 10%, 3 of 4 within 25%.
@@ -27,7 +26,7 @@ TEST(Validation, UnknownHardwareOrModelIsUnmodelledNotAnError) {
   auto measured = ReadMeasuredFile(PERFTCO_TESTDATA_DIR "/measured/minimal.csv");
   ASSERT_TRUE(measured.ok());
   const auto points = PreparePoints(TheCatalog(), *measured);
-  const ValidationReport r = Validate(points, EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR).value());
+  const ValidationReport r = Validate(points, testing::RepoEfficiency());
   ASSERT_EQ(r.results.size(), 3u);
   EXPECT_EQ(r.unmodelled, 3);
   EXPECT_NE(r.results[0].reason.find("batch_size"), std::string::npos) << r.results[0].reason;
@@ -101,7 +100,7 @@ TEST(Validation, ThroughputErrorStaysWithinTheCommittedBaseline) {
   auto measured = ReadMeasured(std::string(PERFTCO_TEST_DATA_DIR) + "/measured");
   ASSERT_TRUE(measured.ok());
   const auto points = PreparePoints(TheCatalog(), *measured);
-  const ValidationReport r = Validate(points, EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR).value());
+  const ValidationReport r = Validate(points, testing::RepoEfficiency());
   const YAML::Node baseline =
       YAML::LoadFile(std::string(PERFTCO_TEST_DATA_DIR) + "/calibration/baseline.yaml");
   const double allowed = baseline["throughput_median_abs_pct_error"].as<double>() + 1.0;
