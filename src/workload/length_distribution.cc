@@ -132,6 +132,19 @@ Result<std::unique_ptr<LengthDistribution>> LoadEmpirical(const std::string& pat
   return std::unique_ptr<LengthDistribution>(new Empirical(std::move(v)));
 }
 
+// Parses MEAN:SD (MEAN >= 1, SD >= 0) into a D(mean, sd): the normal and lognormal entries.
+template <typename D>
+Result<std::unique_ptr<LengthDistribution>> MeanSd(const std::vector<std::string>& a,
+                                                   const std::string& what,
+                                                   const std::string& spec) {
+  PERFTCO_ASSIGN_OR_RETURN(double mean, Number(a[0], what, spec));
+  PERFTCO_ASSIGN_OR_RETURN(double sd, Number(a[1], what, spec));
+  if (mean < 1 || sd < 0) {
+    return Status::Error(what + " '" + spec + "': MEAN must be >= 1 and SD >= 0");
+  }
+  return std::unique_ptr<LengthDistribution>(new D(mean, sd));
+}
+
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::stringstream ss(s);
@@ -168,28 +181,10 @@ const std::vector<Entry>& Table() {
          if (hi < lo) return Status::Error(what + " '" + spec + "': LO must not exceed HI");
          return std::unique_ptr<LengthDistribution>(new Uniform(lo, hi));
        }},
-      {{"normal", "normal:MEAN:SD, rounded, at least 1"},
-       2,
-       [](const auto& a, const auto& what,
-          const auto& spec) -> Result<std::unique_ptr<LengthDistribution>> {
-         PERFTCO_ASSIGN_OR_RETURN(double mean, Number(a[0], what, spec));
-         PERFTCO_ASSIGN_OR_RETURN(double sd, Number(a[1], what, spec));
-         if (mean < 1 || sd < 0) {
-           return Status::Error(what + " '" + spec + "': MEAN must be >= 1 and SD >= 0");
-         }
-         return std::unique_ptr<LengthDistribution>(new Normal(mean, sd));
-       }},
+      {{"normal", "normal:MEAN:SD, rounded, at least 1"}, 2, MeanSd<Normal>},
       {{"lognormal", "lognormal:MEAN:SD, heavy-tailed, with this mean and standard deviation"},
        2,
-       [](const auto& a, const auto& what,
-          const auto& spec) -> Result<std::unique_ptr<LengthDistribution>> {
-         PERFTCO_ASSIGN_OR_RETURN(double mean, Number(a[0], what, spec));
-         PERFTCO_ASSIGN_OR_RETURN(double sd, Number(a[1], what, spec));
-         if (mean < 1 || sd < 0) {
-           return Status::Error(what + " '" + spec + "': MEAN must be >= 1 and SD >= 0");
-         }
-         return std::unique_ptr<LengthDistribution>(new LogNormal(mean, sd));
-       }},
+       MeanSd<LogNormal>},
       {{"empirical", "empirical:FILE, drawn uniformly from a file of one length per line"},
        1,
        [](const auto& a, const auto& what, const auto&) { return LoadEmpirical(a[0], what); }},
