@@ -32,15 +32,15 @@ Status CheckLengths(const CostModel& cost, int64_t isl, int64_t osl) {
 // Up to kExactSteps steps are costed one by one. Beyond, the steps are all full and alike, and
 // every operator's time is linear in the step's totals, so n steps cost n times the step of the
 // mean shape (exact where no operator changes regime between steps; tested within 1%).
-Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
-  constexpr size_t kExactSteps = 32;
+// The prefill steps of `batch` prompts of `isl` tokens, packed in order into steps of at most
+// max_batched_tokens (a prompt split over steps continues where it stopped).
+std::vector<BatchShape> PrefillSteps(const CostModel& cost, int64_t isl, int64_t batch) {
   const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
   std::vector<BatchShape> steps;
   BatchShape step;
   int64_t step_tokens = 0;
   for (int64_t seq = 0; seq < batch; ++seq) {
-    int64_t done = 0;
-    while (done < isl) {
+    for (int64_t done = 0; done < isl;) {
       const int64_t chunk = std::min(isl - done, budget - step_tokens);
       step.AddPrefillChunk(done, chunk, done + chunk == isl);
       done += chunk;
@@ -53,13 +53,21 @@ Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
     }
   }
   if (step_tokens > 0) steps.push_back(step);
-  // Steps follow each other at the steady-state period; the last one's output leaves the
-  // pipeline only after its fill and drain (its latency; the same as its period when pp == 1).
+  return steps;
+}
+
+// Steps follow each other at the steady-state period; the last one's output leaves the pipeline
+// only after its fill and drain (its latency; the same as its period when pp == 1).
+Seconds SumStepByStep(const CostModel& cost, const std::vector<BatchShape>& steps) {
   Seconds total;
-  if (steps.size() <= kExactSteps) {
-    for (size_t i = 0; i + 1 < steps.size(); ++i) total += cost.Step(steps[i]).time;
-    return total + cost.Step(steps.back()).latency;
-  }
+  for (size_t i = 0; i + 1 < steps.size(); ++i) total += cost.Step(steps[i]).time;
+  return steps.empty() ? total : total + cost.Step(steps.back()).latency;
+}
+
+Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
+  constexpr size_t kExactSteps = 32;
+  std::vector<BatchShape> steps = PrefillSteps(cost, isl, batch);
+  if (steps.size() <= kExactSteps) return SumStepByStep(cost, steps);
   const BatchShape last = steps.back();
   steps.pop_back();
   const double n = static_cast<double>(steps.size());
@@ -83,32 +91,7 @@ Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
 }  // namespace
 
 Seconds ExactPrefillTimeForTest(const CostModel& cost, int64_t isl, int64_t batch) {
-  const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
-  Seconds total;
-  BatchShape step;
-  BatchShape last;
-  int64_t step_tokens = 0;
-  for (int64_t seq = 0; seq < batch; ++seq) {
-    for (int64_t done = 0; done < isl;) {
-      const int64_t chunk = std::min(isl - done, budget - step_tokens);
-      step.AddPrefillChunk(done, chunk, done + chunk == isl);
-      done += chunk;
-      step_tokens += chunk;
-      if (step_tokens == budget) {
-        total += cost.Step(step).time;
-        last = step;
-        step = BatchShape();
-        step_tokens = 0;
-      }
-    }
-  }
-  if (step_tokens > 0) {
-    total += cost.Step(step).time;
-    last = step;
-  }
-  // The last step's output leaves the pipeline after its fill and drain.
-  const StepCost c = cost.Step(last);
-  return total + (c.latency - c.time);
+  return SumStepByStep(cost, PrefillSteps(cost, isl, batch));
 }
 
 namespace {
