@@ -7,17 +7,88 @@
 #pragma GCC diagnostic pop
 
 #include <algorithm>
+#include <array>
+#include <cassert>
 #include <filesystem>
+#include <string_view>
+#include <utility>
 
 namespace perftco {
 namespace {
 
-constexpr int kColumns = 25;
+// Every column the schema names (data/measured/SOURCE-README.md), in the order read_row fills
+// them; a file may hold any subset, in any order.
+constexpr std::array kColumnNames = {"id",
+                                     "source",
+                                     "source_ref",
+                                     "hardware",
+                                     "num_chips",
+                                     "model",
+                                     "weight_precision",
+                                     "kv_precision",
+                                     "framework",
+                                     "framework_version",
+                                     "tp",
+                                     "pp",
+                                     "ep",
+                                     "dp_attention",
+                                     "disagg",
+                                     "prefill_chips",
+                                     "prefill_workers",
+                                     "prefill_tp",
+                                     "prefill_ep",
+                                     "prefill_dp_attention",
+                                     "decode_chips",
+                                     "decode_workers",
+                                     "decode_tp",
+                                     "decode_ep",
+                                     "decode_dp_attention",
+                                     "spec_decoding",
+                                     "ttft_p99_limit_ms",
+                                     "tpot_p99_limit_ms",
+                                     "isl",
+                                     "osl",
+                                     "batch_size",
+                                     "concurrency",
+                                     "request_rate",
+                                     "scenario",
+                                     "metric",
+                                     "value",
+                                     "notes"};
+constexpr size_t kColumns = kColumnNames.size();
+using Reader =
+    io::CSVReader<kColumns, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>>;
+using Row = std::array<std::string, kColumns>;
 
-Status ParseInt(const std::string& text, const char* column, bool required,
+template <size_t... I>
+void ReadHeader(Reader& in, std::index_sequence<I...>) {
+  in.read_header(io::ignore_missing_column | io::ignore_extra_column, kColumnNames[I]...);
+}
+template <size_t... I>
+bool ReadRow(Reader& in, Row& f, std::index_sequence<I...>) {
+  return in.read_row(f[I]...);
+}
+
+// The cell of `column` in a row read in kColumnNames order.
+class Cells {
+ public:
+  explicit Cells(const Row& row) : row_(row) {}
+  const std::string& operator[](std::string_view column) const {
+    for (size_t i = 0; i < kColumns; ++i) {
+      if (column == kColumnNames[i]) return row_[i];
+    }
+    assert(false && "a column outside the schema");
+    return row_[0];
+  }
+
+ private:
+  const Row& row_;
+};
+
+Status ParseInt(const std::string& text, std::string_view column, bool required,
                 std::optional<int64_t>* out) {
   if (text.empty()) {
-    if (required) return Status::Error(std::string("column '") + column + "' is empty");
+    if (required) return Status::Error("column '" + std::string(column) + "' is empty");
     return Status::Ok();
   }
   try {
@@ -26,15 +97,15 @@ Status ParseInt(const std::string& text, const char* column, bool required,
     if (used != text.size()) throw std::invalid_argument(text);
     *out = v;
   } catch (const std::exception&) {
-    return Status::Error(std::string("column '") + column + "' is not an integer: '" + text + "'");
+    return Status::Error("column '" + std::string(column) + "' is not an integer: '" + text + "'");
   }
   return Status::Ok();
 }
 
-Status ParseDouble(const std::string& text, const char* column, bool required,
+Status ParseDouble(const std::string& text, std::string_view column, bool required,
                    std::optional<double>* out) {
   if (text.empty()) {
-    if (required) return Status::Error(std::string("column '") + column + "' is empty");
+    if (required) return Status::Error("column '" + std::string(column) + "' is empty");
     return Status::Ok();
   }
   try {
@@ -43,8 +114,114 @@ Status ParseDouble(const std::string& text, const char* column, bool required,
     if (used != text.size()) throw std::invalid_argument(text);
     *out = v;
   } catch (const std::exception&) {
-    return Status::Error(std::string("column '") + column + "' is not a number: '" + text + "'");
+    return Status::Error("column '" + std::string(column) + "' is not a number: '" + text + "'");
   }
+  return Status::Ok();
+}
+
+Status ParseBool(const std::string& text, std::string_view column, std::optional<bool>* out) {
+  if (text.empty()) return Status::Ok();
+  if (text == "true" || text == "false") {
+    *out = text == "true";
+    return Status::Ok();
+  }
+  return Status::Error("column '" + std::string(column) + "' is not true or false: '" + text + "'");
+}
+
+// Reads the five columns of one pool ("prefill" or "decode") and checks they describe it.
+Status ParsePool(const Cells& c, const std::string& pool, MeasuredPool* out) {
+  std::optional<int64_t> chips, workers, tp, ep;
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c[pool + "_chips"], pool + "_chips", false, &chips));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c[pool + "_workers"], pool + "_workers", false, &workers));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c[pool + "_tp"], pool + "_tp", false, &tp));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c[pool + "_ep"], pool + "_ep", false, &ep));
+  PERFTCO_RETURN_IF_ERROR(
+      ParseBool(c[pool + "_dp_attention"], pool + "_dp_attention", &out->dp_attention));
+  for (const auto& [v, name] : {std::pair{chips, "_chips"}, std::pair{workers, "_workers"},
+                                std::pair{tp, "_tp"}, std::pair{ep, "_ep"}}) {
+    if (v && *v < 1) return Status::Error(pool + name + " must be at least 1");
+  }
+  if ((tp || ep || out->dp_attention) && !workers && !chips) {
+    return Status::Error(pool +
+                         (tp   ? "_tp"
+                          : ep ? "_ep"
+                               : "_dp_attention") +
+                         " is given without " + pool + "_workers or " + pool +
+                         "_chips: state how many " + pool + " workers run");
+  }
+  if (chips && workers && tp && *chips != *workers * *tp) {
+    return Status::Error(pool + "_chips " + std::to_string(*chips) + " is not " + pool +
+                         "_workers x " + pool + "_tp = " + std::to_string(*workers * *tp));
+  }
+  if (chips && tp && *chips % *tp != 0) {
+    return Status::Error(pool + "_chips " + std::to_string(*chips) + " is not a multiple of " +
+                         pool + "_tp " + std::to_string(*tp));
+  }
+  if (chips) out->chips = static_cast<int>(*chips);
+  if (workers) out->workers = static_cast<int>(*workers);
+  if (tp) out->tp = static_cast<int>(*tp);
+  if (ep) out->ep = static_cast<int>(*ep);
+  return Status::Ok();
+}
+
+// The row's fields, or what is wrong with it (without the file and line).
+Status ParseRow(const Cells& c, MeasuredPoint* p) {
+  p->id = c["id"];
+  p->source = c["source"];
+  p->hardware = c["hardware"];
+  p->model = c["model"];
+  p->weight_precision = c["weight_precision"];
+  p->kv_precision = c["kv_precision"];
+  p->framework = c["framework"];
+  p->dp_attention = c["dp_attention"] == "true";
+  p->disagg = c["disagg"] == "true";
+  p->spec_decoding = c["spec_decoding"];
+  p->scenario = c["scenario"];
+  p->metric = c["metric"];
+  p->notes = c["notes"];
+  std::optional<int64_t> chips, tp, pp, ep, isl, osl;
+  std::optional<double> value;
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c["num_chips"], "num_chips", true, &chips));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c["tp"], "tp", false, &tp));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c["pp"], "pp", false, &pp));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c["ep"], "ep", false, &ep));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c["isl"], "isl", true, &isl));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c["osl"], "osl", true, &osl));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c["batch_size"], "batch_size", false, &p->batch_size));
+  PERFTCO_RETURN_IF_ERROR(ParseInt(c["concurrency"], "concurrency", false, &p->concurrency));
+  PERFTCO_RETURN_IF_ERROR(ParseDouble(c["request_rate"], "request_rate", false, &p->request_rate));
+  PERFTCO_RETURN_IF_ERROR(
+      ParseDouble(c["ttft_p99_limit_ms"], "ttft_p99_limit_ms", false, &p->ttft_p99_limit_ms));
+  PERFTCO_RETURN_IF_ERROR(
+      ParseDouble(c["tpot_p99_limit_ms"], "tpot_p99_limit_ms", false, &p->tpot_p99_limit_ms));
+  PERFTCO_RETURN_IF_ERROR(ParseDouble(c["value"], "value", true, &value));
+  if (p->id.empty() || p->hardware.empty() || p->model.empty() || p->metric.empty()) {
+    return Status::Error("id, hardware, model and metric must not be empty");
+  }
+  if (*chips <= 0 || *isl <= 0 || *osl <= 0 || *value < 0) {
+    return Status::Error("num_chips, isl and osl must be positive, value >= 0");
+  }
+  if ((p->ttft_p99_limit_ms && *p->ttft_p99_limit_ms <= 0) ||
+      (p->tpot_p99_limit_ms && *p->tpot_p99_limit_ms <= 0)) {
+    return Status::Error("ttft_p99_limit_ms and tpot_p99_limit_ms must be positive");
+  }
+  PERFTCO_RETURN_IF_ERROR(ParsePool(c, "prefill", &p->prefill));
+  PERFTCO_RETURN_IF_ERROR(ParsePool(c, "decode", &p->decode));
+  if (!p->disagg && (p->prefill.Stated() || p->decode.Stated())) {
+    return Status::Error("prefill_* / decode_* columns are set but disagg is not true");
+  }
+  if (p->prefill.chips && p->decode.chips && *p->prefill.chips + *p->decode.chips != *chips) {
+    return Status::Error(
+        "prefill_chips + decode_chips = " + std::to_string(*p->prefill.chips + *p->decode.chips) +
+        " is not num_chips " + std::to_string(*chips));
+  }
+  p->num_chips = static_cast<int>(*chips);
+  if (tp) p->tp = static_cast<int>(*tp);
+  if (pp) p->pp = static_cast<int>(*pp);
+  if (ep) p->ep = static_cast<int>(*ep);
+  p->isl = *isl;
+  p->osl = *osl;
+  p->value = *value;
   return Status::Ok();
 }
 
@@ -53,67 +230,21 @@ Status ParseDouble(const std::string& text, const char* column, bool required,
 Result<std::vector<MeasuredPoint>> ReadMeasuredFile(const std::string& path) {
   std::vector<MeasuredPoint> out;
   try {
-    io::CSVReader<kColumns, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>> in(path);
-    in.read_header(io::ignore_missing_column | io::ignore_extra_column, "id", "source",
-                   "source_ref", "hardware", "num_chips", "model", "weight_precision",
-                   "kv_precision", "framework", "framework_version", "tp", "pp", "ep",
-                   "dp_attention", "disagg", "spec_decoding", "isl", "osl", "batch_size",
-                   "concurrency", "request_rate", "scenario", "metric", "value", "notes");
+    Reader in(path);
+    ReadHeader(in, std::make_index_sequence<kColumns>{});
     for (const char* required :
          {"id", "hardware", "num_chips", "model", "isl", "osl", "scenario", "metric", "value"}) {
       if (!in.has_column(required)) {
         return Status::Error(path + ": required column '" + required + "' is missing");
       }
     }
-    std::string f[kColumns];
-    while (in.read_row(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11],
-                       f[12], f[13], f[14], f[15], f[16], f[17], f[18], f[19], f[20], f[21], f[22],
-                       f[23], f[24])) {
+    Row row;
+    while (ReadRow(in, row, std::make_index_sequence<kColumns>{})) {
       MeasuredPoint p;
       p.file = path;
       p.line = static_cast<int>(in.get_file_line());
-      p.id = f[0];
-      p.source = f[1];
-      p.hardware = f[3];
-      p.model = f[5];
-      p.weight_precision = f[6];
-      p.kv_precision = f[7];
-      p.framework = f[8];
-      p.dp_attention = f[13] == "true";
-      p.disagg = f[14] == "true";
-      p.spec_decoding = f[15];
-      p.scenario = f[21];
-      p.metric = f[22];
-      p.notes = f[24];
-      std::optional<int64_t> chips, tp, pp, ep, isl, osl;
-      std::optional<double> value;
-      const std::string where = path + ":" + std::to_string(p.line) + ": ";
-      auto check = [&](Status s) -> Status {
-        return s.ok() ? s : Status::Error(where + s.message());
-      };
-      PERFTCO_RETURN_IF_ERROR(check(ParseInt(f[4], "num_chips", true, &chips)));
-      PERFTCO_RETURN_IF_ERROR(check(ParseInt(f[10], "tp", false, &tp)));
-      PERFTCO_RETURN_IF_ERROR(check(ParseInt(f[11], "pp", false, &pp)));
-      PERFTCO_RETURN_IF_ERROR(check(ParseInt(f[12], "ep", false, &ep)));
-      PERFTCO_RETURN_IF_ERROR(check(ParseInt(f[16], "isl", true, &isl)));
-      PERFTCO_RETURN_IF_ERROR(check(ParseInt(f[17], "osl", true, &osl)));
-      PERFTCO_RETURN_IF_ERROR(check(ParseInt(f[18], "batch_size", false, &p.batch_size)));
-      PERFTCO_RETURN_IF_ERROR(check(ParseInt(f[19], "concurrency", false, &p.concurrency)));
-      PERFTCO_RETURN_IF_ERROR(check(ParseDouble(f[20], "request_rate", false, &p.request_rate)));
-      PERFTCO_RETURN_IF_ERROR(check(ParseDouble(f[23], "value", true, &value)));
-      if (p.id.empty() || p.hardware.empty() || p.model.empty() || p.metric.empty()) {
-        return Status::Error(where + "id, hardware, model and metric must not be empty");
-      }
-      if (*chips <= 0 || *isl <= 0 || *osl <= 0 || *value < 0) {
-        return Status::Error(where + "num_chips, isl and osl must be positive, value >= 0");
-      }
-      p.num_chips = static_cast<int>(*chips);
-      if (tp) p.tp = static_cast<int>(*tp);
-      if (pp) p.pp = static_cast<int>(*pp);
-      if (ep) p.ep = static_cast<int>(*ep);
-      p.isl = *isl;
-      p.osl = *osl;
-      p.value = *value;
+      const Status s = ParseRow(Cells(row), &p);
+      if (!s.ok()) return Status::Error(path + ":" + std::to_string(p.line) + ": " + s.message());
       out.push_back(std::move(p));
     }
   } catch (const io::error::base& e) {
