@@ -27,6 +27,22 @@ struct EstimatePoint {
 Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t osl, int64_t batch,
                                     bool enforce_limits = true);
 
+// A batch of `batch` identical requests run the way a serving engine runs it: at most the engine's
+// admission limit (the KV cache's sequences, and max_num_seqs where set) at a time, the rest
+// admitted as running ones finish, so the batch runs in waves of the effective batch. The
+// point's `batch` is the effective batch, ttft / tpot / request_latency are means over all the
+// requests, and `batch_latency` the time to finish the whole batch. Fails only when one sequence
+// alone cannot fit, on non-positive lengths or batch, and with enforce_lengths on lengths beyond
+// the model's context.
+struct AdmittedBatch {
+  EstimatePoint point;
+  int64_t requested = 0;  // the batch asked for
+  int64_t waves = 1;
+  Seconds batch_latency;  // first prompt in to the batch's last token
+};
+Result<AdmittedBatch> EstimateAdmitted(const CostModel& cost, int64_t isl, int64_t osl,
+                                       int64_t batch, bool enforce_lengths = true);
+
 // The largest batch (up to the KV limit) whose TPOT meets `tpot_slo`; an error naming the
 // batch-1 TPOT when even one sequence misses it.
 Result<int64_t> LargestBatchForTpot(const CostModel& cost, int64_t isl, int64_t osl,

@@ -174,6 +174,55 @@ Result<EstimatePoint> EstimateBatch(const CostModel& cost, int64_t isl, int64_t 
   return p;
 }
 
+Result<AdmittedBatch> EstimateAdmitted(const CostModel& cost, int64_t isl, int64_t osl,
+                                       int64_t batch, bool enforce_lengths) {
+  if (isl <= 0 || osl <= 0 || enforce_lengths) {
+    PERFTCO_RETURN_IF_ERROR(CheckLengths(cost, isl, osl));
+  }
+  if (batch <= 0) return Status::Error("--batch must be positive");
+  int64_t limit = cost.MaxSequences(isl + osl);
+  if (limit < 1) {
+    return Status::Error("one sequence of " + std::to_string(isl + osl) + " tokens of " +
+                         cost.model().name + " does not fit in the KV cache left on " +
+                         std::to_string(cost.plan().ChipsPerReplica()) + " x " +
+                         cost.hardware().name +
+                         ": use more chips per replica, fp8 weights or "
+                         "an fp8 KV cache");
+  }
+  if (cost.engine().max_num_seqs > 0) limit = std::min(limit, cost.engine().max_num_seqs);
+  AdmittedBatch a;
+  a.requested = batch;
+  const int64_t full = std::min(batch, limit);
+  a.waves = (batch + full - 1) / full;
+  PERFTCO_ASSIGN_OR_RETURN(a.point, EstimateBatch(cost, isl, osl, full, /*enforce_limits=*/false));
+  a.batch_latency = a.point.request_latency * static_cast<double>(a.waves);
+  if (a.waves == 1) return a;
+  // Waves of `full` requests, the last one holding the remainder; a request of wave w waits for
+  // the w waves before it.
+  const int64_t rest = batch - full * (a.waves - 1);
+  PERFTCO_ASSIGN_OR_RETURN(EstimatePoint last,
+                           EstimateBatch(cost, isl, osl, rest, /*enforce_limits=*/false));
+  const EstimatePoint first = a.point;
+  const double n_full = static_cast<double>(full * (a.waves - 1));
+  const double n_rest = static_cast<double>(rest);
+  const double n = n_full + n_rest;
+  const Seconds wave = first.request_latency;
+  const Seconds full_waits = wave * (0.5 * static_cast<double>(a.waves - 2));  // mean over waves
+  const Seconds rest_wait = wave * static_cast<double>(a.waves - 1);
+  a.batch_latency = rest_wait + last.request_latency;
+  EstimatePoint& p = a.point;
+  p.ttft = ((full_waits + first.ttft) * n_full + (rest_wait + last.ttft) * n_rest) / n;
+  p.tpot = (first.tpot * n_full + last.tpot * n_rest) / n;
+  p.request_latency = ((full_waits + first.request_latency) * n_full +
+                       (rest_wait + last.request_latency) * n_rest) /
+                      n;
+  const double replicas = cost.plan().replicas;
+  p.output_tokens_per_s = replicas * static_cast<double>(batch * osl) / a.batch_latency.value();
+  p.output_tokens_per_s_per_chip = p.output_tokens_per_s / cost.plan().Chips();
+  p.tokens_per_s_per_user = 1.0 / p.tpot.value();
+  return a;
+}
+
 Result<int64_t> LargestBatchForTpot(const CostModel& cost, int64_t isl, int64_t osl,
                                     Seconds tpot_slo) {
   PERFTCO_RETURN_IF_ERROR(CheckLengths(cost, isl, osl));

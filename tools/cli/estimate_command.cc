@@ -45,7 +45,24 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
     batches.push_back(max_batch);
   }
   std::vector<EstimatePoint> points;
+  std::string admission;  // batches beyond the KV cache, run in waves
+  nlohmann::ordered_json waves = nlohmann::ordered_json::array();
   for (int64_t b : batches) {
+    const int64_t seqs = cost.engine().max_num_seqs;
+    if (b > max_batch || (seqs > 0 && b > seqs)) {
+      PERFTCO_ASSIGN_OR_RETURN(AdmittedBatch admitted, EstimateAdmitted(cost, a.isl, a.osl, b));
+      admission += "batch " + std::to_string(b) + " exceeds what the engine admits at once (" +
+                   std::to_string(admitted.point.batch) + " sequences): it runs in " +
+                   std::to_string(admitted.waves) + " waves at an effective batch of " +
+                   std::to_string(admitted.point.batch) + ", " +
+                   FormatFixed(admitted.batch_latency.value(), 2) + " s for the whole batch\n";
+      waves.push_back({{"requested_batch", b},
+                       {"effective_batch", admitted.point.batch},
+                       {"waves", admitted.waves},
+                       {"batch_latency_s", admitted.batch_latency.value()}});
+      points.push_back(std::move(admitted.point));
+      continue;
+    }
     PERFTCO_ASSIGN_OR_RETURN(EstimatePoint p, EstimateBatch(cost, a.isl, a.osl, b));
     points.push_back(std::move(p));
   }
@@ -68,6 +85,7 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
     j["osl"] = a.osl;
     j["max_batch"] = max_batch;
     if (a.tpot_slo_ms) j["tpot_slo_ms"] = *a.tpot_slo_ms;
+    if (!waves.empty()) j["admission"] = waves;
     if (points.size() == 1) {
       const nlohmann::ordered_json point = PointJson(points[0]);
       j.update(point);
@@ -93,6 +111,7 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
     out += "largest batch within TPOT " + FormatFixed(*a.tpot_slo_ms, 1) +
            " ms: " + std::to_string(batches[0]) + "\n";
   }
+  out += admission;
   out += "\n" + PointsTable(points);
   out += "\n" + EconomicsTable(points, money);
   std::optional<Dollars> owned;
