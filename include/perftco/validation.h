@@ -28,12 +28,24 @@ struct PreparedPoint {
   ParallelPlan plan;
   Precisions precisions;
   EngineMemory engine;
-  SpeculativeDecoding speculative;  // from the spec_decoding column and the notes
+  SpeculativeDecoding speculative;   // from the spec_decoding column and the notes
+  std::vector<std::string> assumed;  // what the source left out and was chosen ("layout ...")
+};
+
+// How PreparePoints fills what a source leaves out.
+struct PrepareOptions {
+  // Weight format of rows without one: "native" (the checkpoint's, ModelConfig::native_precision)
+  // or "best" (the narrowest the chip runs; ResolveWeightPrecision).
+  std::string default_precision = "native";
+  // With a table, rows without tp / pp / ep take the layout the plan search finds best for their
+  // chips and scenario (the vendor's tuning); without one, tp = all chips.
+  const EfficiencyTable* efficiency = nullptr;
 };
 
 // Resolves names, precisions, parallelism and engine settings of each point.
 std::vector<PreparedPoint> PreparePoints(const Catalog& catalog,
-                                         const std::vector<MeasuredPoint>& points);
+                                         const std::vector<MeasuredPoint>& points,
+                                         const PrepareOptions& options = {});
 
 // True for points predicted by the serving simulator (closed loops, Poisson servers, offline
 // TTFT) rather than by the static-batch estimate; calibration fits on the others only.

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <regex>
 
 #include "perftco/estimate.h"
 #include "perftco/names.h"
+#include "perftco/serving_plan.h"
+#include "perftco/setup.h"
 #include "perftco/simulate.h"
 
 namespace perftco {
@@ -37,53 +40,124 @@ std::string Regime(const MeasuredPoint& p, const ModelConfig& m) {
   return p.scenario;
 }
 
-// Drafted tokens per step assumed for a draft model when a source does not state them: the
-// middle of the 4-5 that vLLM's and TensorRT-LLM's draft-model examples use (an assumption,
-// docs/models/parallelism.md).
-constexpr int kDefaultDraftModelTokens = 4;
-
-// Reads the spec_decoding column ("eagle3:k=3", "mtp:k=1", "draft-model:llama-3.2-1b[:k=4]") and
-// the notes' "mean acceptance length X"; returns why it cannot be modelled, or "".
-std::string ResolveSpeculative(const Catalog& catalog, const MeasuredPoint& p,
+// Reads the spec_decoding column ("mtp", "mtp:k=3", "eagle3:k=3", "draft-model:llama-3.2-1b",
+// "draft-model:llama-3.2-1b:k=4") and the notes' "mean acceptance length X"; drafted tokens and
+// acceptance that a row leaves out take the engine's and the catalog's defaults. Returns why it
+// cannot be modelled, or "".
+std::string ResolveSpeculative(const Catalog& catalog, const ModelConfig& model,
+                               const EngineMemory& engine, const MeasuredPoint& p,
                                SpeculativeDecoding* spec) {
   if (p.spec_decoding.empty() || p.spec_decoding == "none") return "";
   const std::string text = ToLower(p.spec_decoding);
-  std::smatch k;
-  const bool has_k = std::regex_search(text, k, std::regex("k=([0-9]+)"));
-  if (text.rfind("eagle", 0) == 0) {
-    spec->kind = DraftKind::kEagle;
-  } else if (text.rfind("mtp", 0) == 0) {
-    spec->kind = DraftKind::kMtp;
-  } else if (text.rfind("draft-model:", 0) == 0) {
-    spec->kind = DraftKind::kDraftModel;
-    const std::string rest = text.substr(std::string("draft-model:").size());
-    auto draft = catalog.FindModel(rest.substr(0, rest.find(':')));
-    if (!draft.ok()) return "draft model of '" + p.spec_decoding + "' is not in the catalog";
-    spec->draft_model = std::make_shared<const ModelConfig>(std::move(draft).value());
-  } else {
-    return "speculative decoding '" + p.spec_decoding + "' is not modelled";
+  std::optional<int> tokens;
+  std::string method;  // the text without its ":k=N" part
+  for (size_t begin = 0; begin <= text.size();) {
+    const size_t colon = std::min(text.find(':', begin), text.size());
+    const std::string part = text.substr(begin, colon - begin);
+    if (part.rfind("k=", 0) == 0) {
+      try {
+        size_t used = 0;
+        tokens = std::stoi(part.substr(2), &used);
+        if (used + 2 != part.size()) throw std::invalid_argument(part);
+      } catch (const std::exception&) {
+        return "speculative decoding '" + p.spec_decoding + "': '" + part +
+               "' is not k=<drafted tokens>";
+      }
+    } else {
+      method += (method.empty() ? "" : ":") + part;
+    }
+    begin = colon + 1;
   }
-  spec->tokens = has_k ? std::stoi(k[1]) : kDefaultDraftModelTokens;
-  if (!has_k && spec->kind != DraftKind::kDraftModel) {
-    return "speculative decoding '" + p.spec_decoding + "' does not state its drafted tokens";
-  }
-  spec->acceptance = DefaultAcceptance(spec->kind);
+  auto made = MakeSpeculative(catalog, model, engine, method, tokens, std::nullopt);
+  if (!made.ok())
+    return "speculative decoding '" + p.spec_decoding + "': " + made.status().message();
+  *spec = *std::move(made);
   std::smatch tau;
-  if (std::regex_search(p.notes, tau,
+  if (spec->enabled() &&
+      std::regex_search(p.notes, tau,
                         std::regex("mean acceptance length ([0-9]+(?:\\.[0-9]+)?)"))) {
     auto a = AcceptanceFromMeanLength(spec->tokens, std::stod(tau[1]));
     if (!a.ok()) return a.status().message();
     spec->acceptance = *a;
+    spec->acceptance_by_position.clear();
   }
   return "";
 }
 
-// Fills plan, precisions and engine, or returns why the point cannot be represented.
-std::string Resolve(const Catalog& catalog, PreparedPoint* pp) {
+// What the layout search optimises for a point whose source does not state its layout: the
+// vendor's tuning of the configuration, the same for every metric of it. Batch-1 points take the
+// lowest latency; the others the highest output throughput per chip at their batch (or
+// concurrency) per replica, or at the largest batch that fits.
+double LayoutScore(const CostModel& cost, const MeasuredPoint& p) {
+  const int64_t n = p.batch_size.value_or(p.concurrency.value_or(0));
+  const int64_t replicas = cost.plan().replicas;
+  const int64_t per_replica = n > 0 ? (n + replicas - 1) / replicas
+                                    : std::max<int64_t>(1, cost.MaxSequences(p.isl + p.osl));
+  auto e = EstimateAdmitted(cost, p.isl, p.osl, per_replica, /*enforce_lengths=*/false);
+  if (!e.ok()) return -std::numeric_limits<double>::infinity();
+  if (n == 1) return -e->point.request_latency.value();
+  return e->point.output_tokens_per_s_per_chip;
+}
+
+// The layout the plan search finds best for the point's chips and scenario; "" or why none fits.
+std::string TuneLayout(const Catalog& catalog, const EfficiencyTable& table, PreparedPoint* pp) {
   const MeasuredPoint& p = pp->point;
-  if (std::string why = ResolveSpeculative(catalog, p, &pp->speculative); !why.empty()) {
-    return why;
+  PlanSearchOptions o;
+  o.base.model = p.model;
+  o.base.hardware = p.hardware;
+  o.base.precision = std::string(PrecisionName(pp->precisions.weights));
+  o.base.activation_precision = std::string(PrecisionName(pp->precisions.activations));
+  o.base.kv_precision = std::string(PrecisionName(pp->precisions.kv));
+  o.base.engine = pp->engine.name;
+  o.base.max_num_seqs = pp->engine.max_num_seqs;
+  o.base.max_batched_tokens = pp->engine.max_batched_tokens;
+  o.chips = p.num_chips;
+  o.isl = p.isl;
+  o.osl = p.osl;
+  auto found = SearchPlans(catalog, table, o);
+  if (!found.ok()) return found.status().message();
+  const LayoutResult* best = nullptr;
+  double best_score = -std::numeric_limits<double>::infinity();
+  for (const LayoutResult& l : found->feasible) {
+    if (l.chips_used != p.num_chips) continue;  // per-chip figures divide by all the chips
+    const double score = LayoutScore(*l.setup->cost, p);
+    if (!best || score > best_score) {
+      best = &l;
+      best_score = score;
+    }
   }
+  if (!best)
+    return "no layout of " + p.model + " uses all " + std::to_string(p.num_chips) + " x " +
+           p.hardware;
+  pp->plan = best->setup->plan;
+  pp->assumed.push_back("layout " + pp->plan.ToString() + " (plan search)");
+  return "";
+}
+
+// The layout the point states, with the defaults for what it leaves out; "" or why not valid.
+std::string StatedLayout(const MeasuredPoint& p, const ModelConfig& model, const Hardware& hw,
+                         ParallelPlan* plan) {
+  plan->pp = p.pp.value_or(1);
+  plan->tp = p.tp.value_or(p.num_chips / std::max(1, plan->pp));
+  // Neuron and TPU7x count cores, not chips (data/measured/SOURCE-README.md): fold to chips.
+  if (plan->tp * plan->pp > p.num_chips) plan->tp = std::max(1, p.num_chips / plan->pp);
+  plan->dp_attention = p.dp_attention;
+  // Neuron's libraries run tensor parallelism of any degree (the published tables use 24 cores
+  // on 32-head models), so heads are padded to a multiple of tp.
+  plan->pad_heads = p.framework.find("neuron") != std::string::npos;
+  plan->ep = p.ep.value_or(p.dp_attention ? plan->tp : 1);
+  if (plan->ep > plan->tp) plan->ep = plan->tp;
+  // A source that ran tensor parallelism beyond one scale-up domain asked for it.
+  plan->cross_domain_tp = p.tp.has_value();
+  if (p.num_chips % plan->ChipsPerReplica() != 0) return "num_chips is not a multiple of tp x pp";
+  plan->replicas = p.num_chips / plan->ChipsPerReplica();
+  const Status valid = ValidatePlan(*plan, model, hw);
+  return valid.ok() ? "" : valid.message();
+}
+
+// Fills plan, precisions and engine, or returns why the point cannot be represented.
+std::string Resolve(const Catalog& catalog, const PrepareOptions& options, PreparedPoint* pp) {
+  const MeasuredPoint& p = pp->point;
   if (p.disagg) return "prefill/decode disaggregation is not in validate yet";
   auto hw = catalog.FindHardware(p.hardware);
   if (!hw.ok()) return "hardware '" + p.hardware + "' is not in the catalog";
@@ -93,27 +167,13 @@ std::string Resolve(const Catalog& catalog, PreparedPoint* pp) {
   pp->family = hw->family;
   pp->regime = Regime(p, *model);
 
-  ParallelPlan& plan = pp->plan;
-  plan.pp = p.pp.value_or(1);
-  plan.tp = p.tp.value_or(p.num_chips / std::max(1, plan.pp));
-  // Neuron and TPU7x count cores, not chips (data/measured/SOURCE-README.md): fold to chips.
-  if (plan.tp * plan.pp > p.num_chips) plan.tp = std::max(1, p.num_chips / plan.pp);
-  plan.dp_attention = p.dp_attention;
-  // Neuron's libraries run tensor parallelism of any degree (the published tables use 24 cores
-  // on 32-head models), so heads are padded to a multiple of tp.
-  plan.pad_heads = p.framework.find("neuron") != std::string::npos;
-  plan.ep = p.ep.value_or(p.dp_attention ? plan.tp : 1);
-  if (plan.ep > plan.tp) plan.ep = plan.tp;
-  if (p.num_chips % plan.ChipsPerReplica() != 0) {
-    return "num_chips is not a multiple of tp x pp";
-  }
-  plan.replicas = p.num_chips / plan.ChipsPerReplica();
-  const Status valid = ValidatePlan(plan, *model, *hw);
-  if (!valid.ok()) return valid.message();
-
   Precisions& prec = pp->precisions;
-  auto w = ParsePrecision(p.weight_precision.empty() ? "bf16" : p.weight_precision);
-  if (!w.ok()) return "weight precision '" + p.weight_precision + "' is unknown";
+  const std::string asked =
+      p.weight_precision.empty() ? options.default_precision : p.weight_precision;
+  auto weights = ResolveWeightPrecision(asked, *model, *hw);
+  if (!weights.ok()) return "weight precision '" + asked + "' is unknown";
+  if (p.weight_precision.empty()) pp->assumed.push_back("weights " + *weights + " (" + asked + ")");
+  auto w = ParsePrecision(*weights);
   prec.weights = *w;
   // fp8 and fp4 checkpoints quantise activations too (W8A8, W4A4); int8/int4 are weight-only.
   prec.activations = (*w == Precision::kInt8 || *w == Precision::kInt4) ? Precision::kBf16 : *w;
@@ -134,10 +194,21 @@ std::string Resolve(const Catalog& catalog, PreparedPoint* pp) {
   pp->engine = engine.ok() ? *engine : EngineMemory();
   if (auto v = NoteSetting(p.notes, "max-num-seqs")) pp->engine.max_num_seqs = *v;
   if (auto v = NoteSetting(p.notes, "max-num-batched-tokens")) pp->engine.max_batched_tokens = *v;
+  if (std::string why = ResolveSpeculative(catalog, *model, pp->engine, p, &pp->speculative);
+      !why.empty()) {
+    return why;
+  }
+
+  const bool stated = p.tp || p.pp || p.ep;
+  if (stated || options.efficiency == nullptr) {
+    if (std::string why = StatedLayout(p, *model, *hw, &pp->plan); !why.empty()) return why;
+  } else if (std::string why = TuneLayout(catalog, *options.efficiency, pp); !why.empty()) {
+    return why;
+  }
   pp->model = std::make_shared<const ModelConfig>(std::move(model).value());
   pp->hardware = std::make_shared<const Hardware>(std::move(hw).value());
   pp->config = p.source + "|" + p.hardware + "|" + p.model + "|" + p.weight_precision + "|" +
-               plan.ToString() + "|" + p.framework;
+               pp->plan.ToString() + "|" + p.framework;
   return "";
 }
 
@@ -166,7 +237,11 @@ struct SteadyState {
 };
 
 SteadyState ClosedLoop(const CostModel& cost, int64_t isl, int64_t osl, double n) {
-  const auto in_flight = std::max<int64_t>(1, static_cast<int64_t>(std::llround(n)));
+  // The engine admits at most what its KV cache (and max_num_seqs) holds; the rest wait.
+  int64_t admitted = std::max<int64_t>(1, cost.MaxSequences(isl + osl));
+  if (cost.engine().max_num_seqs > 0) admitted = std::min(admitted, cost.engine().max_num_seqs);
+  const int64_t in_flight =
+      std::min(admitted, std::max<int64_t>(1, static_cast<int64_t>(std::llround(n))));
   BatchShape decode;
   for (int64_t i = 0; i < in_flight; ++i) decode.AddDecode(isl + osl / 2);
   SteadyState s;
@@ -179,6 +254,10 @@ SteadyState ClosedLoop(const CostModel& cost, int64_t isl, int64_t osl, double n
            (s.ttft - plain) * (static_cast<double>(in_flight) / std::max<int64_t>(1, osl));
   const Seconds latency = s.ttft + s.tpot * static_cast<double>(osl - 1);
   s.output_per_s = static_cast<double>(in_flight * osl) / latency.value();
+  // Users beyond the admitted ones queue: by Little's law each waits (n - in_flight) / in_flight
+  // request lifetimes before its prefill.
+  const double waiting = std::max(0.0, n - static_cast<double>(in_flight));
+  s.ttft += latency * (waiting / static_cast<double>(in_flight));
   return s;
 }
 
@@ -258,13 +337,14 @@ bool NeedsSimulation(const MeasuredPoint& p) {
 }
 
 std::vector<PreparedPoint> PreparePoints(const Catalog& catalog,
-                                         const std::vector<MeasuredPoint>& points) {
+                                         const std::vector<MeasuredPoint>& points,
+                                         const PrepareOptions& options) {
   std::vector<PreparedPoint> out;
   out.reserve(points.size());
   for (const auto& p : points) {
     PreparedPoint pp;
     pp.point = p;
-    pp.unmodelled = Resolve(catalog, &pp);
+    pp.unmodelled = Resolve(catalog, options, &pp);
     out.push_back(std::move(pp));
   }
   return out;
@@ -286,9 +366,12 @@ Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
       batch = cost.MaxSequences(p.isl + p.osl);
       if (batch < 1) return Status::Error("the model does not fit in the predicted memory");
     }
-    PERFTCO_ASSIGN_OR_RETURN(EstimatePoint e,
-                             EstimateBatch(cost, p.isl, p.osl, batch, /*enforce_limits=*/false));
-    return MetricFrom(p, e.output_tokens_per_s / chips, e.ttft, e.tpot, e.request_latency);
+    // A batch beyond what the engine admits at once runs in waves (KV pressure like an engine).
+    PERFTCO_ASSIGN_OR_RETURN(AdmittedBatch a, EstimateAdmitted(cost, p.isl, p.osl, batch,
+                                                               /*enforce_lengths=*/false));
+    const EstimatePoint& e = a.point;
+    return MetricFrom(p, e.output_tokens_per_s / chips, e.ttft, e.tpot,
+                      p.scenario == "fixed-batch" ? a.batch_latency : e.request_latency);
   }
   if (p.scenario == "concurrency" && pp.speculative.enabled()) {
     // The serving simulator does not draft tokens yet: the analytic closed loop does.

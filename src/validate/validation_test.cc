@@ -63,9 +63,12 @@ TEST(Validation, SpeculativePointsReadTheirDraftAndAcceptanceLength) {
   ASSERT_TRUE(points[2].unmodelled.empty()) << points[2].unmodelled;
   EXPECT_EQ(points[2].speculative.kind, DraftKind::kDraftModel);
   EXPECT_EQ(points[2].speculative.draft_model->name, "llama-3.2-1b");
-  EXPECT_DOUBLE_EQ(points[2].speculative.acceptance, DefaultAcceptance(DraftKind::kDraftModel));
-  EXPECT_NE(points[3].unmodelled.find("not in the catalog"), std::string::npos);
-  EXPECT_NE(points[4].unmodelled.find("drafted tokens"), std::string::npos);
+  EXPECT_DOUBLE_EQ(points[2].speculative.acceptance,
+                   TheCatalog().DraftAcceptance("draft-model")->front());
+  EXPECT_NE(points[3].unmodelled.find("no-such-draft"), std::string::npos) << points[3].unmodelled;
+  // A method without k drafts the engine's default number of tokens.
+  ASSERT_TRUE(points[4].unmodelled.empty()) << points[4].unmodelled;
+  EXPECT_EQ(points[4].speculative.tokens, points[4].engine.eagle_tokens);
   // Speculation shortens the predicted TPOT of a batch-1 decode.
   Efficiency e;
   EXPECT_LT(*PredictPoint(points[1], e), 0.6 * *PredictPoint(points[0], e));

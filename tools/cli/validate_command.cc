@@ -17,7 +17,15 @@ struct ValidateArgs {
   bool summary_only = false;
   std::string csv;
   std::string markdown;
+  std::string default_precision = "native";
 };
+
+// What a point's source left out and perftco assumed, "; "-joined.
+std::string Assumed(const PreparedPoint& p) {
+  std::string out;
+  for (const auto& a : p.assumed) out += (out.empty() ? "" : "; ") + a;
+  return out;
+}
 
 nlohmann::ordered_json StatsJson(const ErrorStats& s) {
   nlohmann::ordered_json j;
@@ -38,7 +46,8 @@ nlohmann::ordered_json GroupJson(const std::map<std::string, ErrorStats>& groups
 
 std::string PointsCsv(const ValidationReport& r) {
   std::ostringstream os;
-  os << "id,hardware,model,scenario,metric,measured,predicted,error_pct,modelled,reason\n";
+  os << "id,hardware,model,scenario,metric,measured,predicted,error_pct,modelled,reason,"
+        "assumed\n";
   for (const auto& res : r.results) {
     const MeasuredPoint& p = res.prepared->point;
     std::string reason = res.reason;
@@ -51,7 +60,8 @@ std::string PointsCsv(const ValidationReport& r) {
       os << res.predicted << ',' << res.error_pct;
     else
       os << ',';
-    os << ',' << (res.modelled ? "true" : "false") << ",\"" << reason << "\"\n";
+    os << ',' << (res.modelled ? "true" : "false") << ",\"" << reason << "\",\""
+       << Assumed(*res.prepared) << "\"\n";
   }
   return os.str();
 }
@@ -61,7 +71,13 @@ Status RunValidate(CliContext* ctx, const ValidateArgs& a) {
   PERFTCO_ASSIGN_OR_RETURN(const EfficiencyTable* table, ctx->efficiency());
   const std::string data = a.data.empty() ? ctx->data_dir + "/measured" : a.data;
   PERFTCO_ASSIGN_OR_RETURN(std::vector<MeasuredPoint> measured, ReadMeasured(data));
-  const std::vector<PreparedPoint> points = PreparePoints(*catalog, measured);
+  if (a.default_precision != "native" && a.default_precision != "best") {
+    return Status::Error("--default-precision '" + a.default_precision + "' is not native or best");
+  }
+  PrepareOptions prepare;
+  prepare.default_precision = a.default_precision;
+  prepare.efficiency = table;
+  const std::vector<PreparedPoint> points = PreparePoints(*catalog, measured, prepare);
   const ValidationReport r = Validate(points, *table);
   // Files first, atomically, so a failure leaves nothing half-written and prints nothing.
   if (!a.csv.empty()) PERFTCO_RETURN_IF_ERROR(WriteFileAtomically(a.csv, PointsCsv(r)));
@@ -90,6 +106,7 @@ Status RunValidate(CliContext* ctx, const ValidateArgs& a) {
       pj["measured"] = p.value;
       pj["predicted"] = res.predicted;
       pj["error_pct"] = res.error_pct;
+      if (!res.prepared->assumed.empty()) pj["assumed"] = Assumed(*res.prepared);
       j["points"].push_back(pj);
     }
     nlohmann::ordered_json s = StatsJson(r.overall);
@@ -132,6 +149,10 @@ void AddValidateCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_flag("--json", a->json, "print points and summary as JSON");
   sub->add_flag("--summary-only", a->summary_only, "print only the summary tables");
   sub->add_option("--csv", a->csv, "write per-point predictions to this CSV file");
+  sub->add_option("--default-precision", a->default_precision,
+                  "weight format of rows that state none: native (the checkpoint's) or best "
+                  "(the narrowest the chip runs)")
+      ->capture_default_str();
   sub->add_option("--markdown", a->markdown, "write the accuracy report (docs/models/accuracy.md)");
   sub->callback([ctx, a] { ctx->status = RunValidate(ctx, *a); });
 }
