@@ -50,7 +50,7 @@ expect_error "estimate micro-batches without pp" "needs pipeline parallelism" "$
 expect_error "estimate negative micro-batches" "micro_batches must be at least 1" "${E[@]}" --pp 2 --tp 4 --micro-batches -1
 expect_error "estimate unknown spec method" "unknown --spec-method" "${E[@]}" --spec-tokens 2 --spec-method medusa
 expect_error "estimate mtp without mtp layers" "no multi-token-prediction" "${E[@]}" --spec-tokens 1 --spec-method mtp
-expect_error "estimate acceptance without tokens" "need --spec-tokens" "${E[@]}" --acceptance 0.5
+expect_error "estimate acceptance without a method" "needs speculative decoding" "${E[@]}" --acceptance 0.5
 expect_error "estimate draft of another tokenizer" "tokenizer" "${E[@]}" --spec-tokens 3 --spec-method draft:mistral-7b
 expect_error "estimate ep on a dense model" "mixture-of-experts" "${E[@]}" --ep 2
 expect_error "estimate ep not dividing tp" "must divide tp" estimate --model deepseek-r1 --hardware h200-sxm --chips 8 --precision fp8 --ep 3

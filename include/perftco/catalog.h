@@ -2,7 +2,9 @@
 #ifndef PERFTCO_CATALOG_H_
 #define PERFTCO_CATALOG_H_
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "perftco/engine_config.h"
@@ -17,8 +19,8 @@ std::string DefaultDataDir();
 
 class Catalog {
  public:
-  // Loads data_dir/hardware/*.yaml and data_dir/models/index.yaml. Fails on the first malformed
-  // file, naming it and the field.
+  // Loads data_dir/hardware/*.yaml, data_dir/models/index.yaml, data_dir/engines.yaml and
+  // data_dir/speculative.yaml. Fails on the first malformed file, naming it and the field.
   static Result<Catalog> Load(const std::string& data_dir);
 
   // Finds by name or alias, case-insensitively. Unknown names fail with the closest names.
@@ -29,6 +31,11 @@ class Catalog {
   // Engine presets from data/engines.yaml ("default", "vllm", "tensorrt-llm", ...).
   Result<EngineMemory> FindEngine(const std::string& name) const;
 
+  // Acceptance of each drafted position (the first entry for the first draft; the last entry
+  // holds beyond the list) for a draft method ("mtp", "eagle", "draft-model"), from
+  // data/speculative.yaml. Fails on an unknown method.
+  Result<std::vector<double>> DraftAcceptance(std::string_view method) const;
+
   const std::vector<Hardware>& hardware() const { return hardware_; }
   const std::vector<ModelConfig>& models() const { return models_; }
   const std::string& data_dir() const { return data_dir_; }
@@ -38,6 +45,7 @@ class Catalog {
   std::vector<Hardware> hardware_;   // sorted by name
   std::vector<ModelConfig> models_;  // in index order
   std::vector<EngineMemory> engines_;
+  std::map<std::string, std::vector<double>, std::less<>> draft_acceptance_;
 };
 
 }  // namespace perftco

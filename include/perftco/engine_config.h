@@ -22,6 +22,11 @@ struct EngineMemory {
   int64_t max_num_seqs = 0;           // running sequences per replica; 0: limited by KV only
   int block_size = 16;                // KV page in tokens (vLLM default)
   bool in_network_reduction = true;   // uses switch-side reduction (NVLS) where the hardware has it
+  // Drafted tokens per step the engine runs when a deployment names a draft method but not k
+  // (data/engines.yaml `speculative_tokens`, each with its source).
+  int mtp_tokens = 1;
+  int eagle_tokens = 3;
+  int draft_model_tokens = 4;
 };
 
 }  // namespace perftco

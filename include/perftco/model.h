@@ -59,6 +59,10 @@ struct ModelConfig {
   std::string unsupported;
   double published_total_params = 0;  // 0 when unknown
   double published_active_params = 0;
+  // The format the checkpoint is published in ("bf16", "fp16", "fp8", "fp4"), with its source
+  // (data/models/index.yaml): the weight format when a deployment does not state one.
+  std::string native_precision = "bf16";
+  std::string native_precision_source;
 
   bool IsMoe() const { return moe.num_experts > 0; }
   int MoeLayerCount() const;

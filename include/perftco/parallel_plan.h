@@ -31,6 +31,10 @@ struct ParallelPlan {
   // Attention heads padded up to a multiple of tp (each chip runs ceil(heads / tp) heads), as
   // engines that allow any tp do; false: tp must divide the heads.
   bool pad_heads = false;
+  // Tensor parallelism wider than one scale-up domain, in whole domains: each all-reduce then
+  // goes hierarchically, inside the domains and across them over the scale-out network. Only
+  // when asked for (a source that ran it, or --cross-domain-tp); off, such a tp is refused.
+  bool cross_domain_tp = false;
 
   int ChipsPerReplica() const { return tp * pp; }
   // Attention (query) heads and KV heads one chip holds: heads / tp, rounded up when padded;
@@ -52,7 +56,8 @@ struct Precisions {
 // attention heads (unless attention is data-parallel); pp at most the layers (uneven splits are
 // allowed: the heaviest stage sets the pace); ep only for MoE models, dividing tp and the
 // experts; micro-batches only with pp > 1; tp within one scale-up domain, or a whole number of
-// domains with dp_attention. Returns the reason and the way out when it does not.
+// domains with dp_attention or cross_domain_tp. Returns the reason and the way out when it does
+// not.
 Status ValidatePlan(const ParallelPlan& plan, const ModelConfig& model, const Hardware& hw);
 
 // Layers of each pipeline stage, first to last, as vLLM partitions them (get_pp_indices): every

@@ -21,7 +21,10 @@ struct SetupOptions {
   int pp = 1;
   int ep = 1;
   bool dp_attention = false;
-  std::string precision = "bf16";                   // weights
+  bool cross_domain_tp = false;  // allow tp beyond one scale-up domain (ParallelPlan)
+  // Weights: a format, "native" (the checkpoint's, ModelConfig::native_precision) or "best"
+  // (ResolveWeightPrecision).
+  std::string precision = "native";
   std::optional<std::string> activation_precision;  // default: the weights' format
   std::optional<std::string> kv_precision;          // default: bf16
   std::string engine = "default";                   // preset from data/engines.yaml
@@ -29,10 +32,11 @@ struct SetupOptions {
   std::optional<int64_t> max_batched_tokens;
   std::optional<int64_t> max_num_seqs;
   int micro_batches = 0;  // pipeline micro-batches; 0: one per stage
-  // Speculative decoding: off unless spec_tokens > 0. spec_method is "mtp", "eagle" or
-  // "draft:<model>" (default: mtp for models with MTP layers, else eagle); acceptance is the
-  // per-token acceptance rate (default: DefaultAcceptance of the method).
-  int spec_tokens = 0;
+  // Speculative decoding: on when spec_method or spec_tokens > 0 is given; spec_tokens 0 is off.
+  // spec_method is "mtp", "eagle" or "draft:<model>" (default: mtp for models with MTP layers,
+  // else eagle); spec_tokens defaults to the engine's drafted tokens for the method; acceptance
+  // is one per-token rate for every position (default: data/speculative.yaml, per position).
+  std::optional<int> spec_tokens;
   std::optional<std::string> spec_method;
   std::optional<double> acceptance;
 };
@@ -49,16 +53,30 @@ struct Setup {
   std::unique_ptr<CostModel> cost;
 };
 
+// The weight format `asked` names for `model` on `hw`: a format name as given; "native" or ""
+// the checkpoint's published format; "best" the narrowest of that and the floating-point formats
+// the chip's matrix units execute (fp8, fp4), as benchmark submissions quantize. Fails on an
+// unknown name.
+Result<std::string> ResolveWeightPrecision(const std::string& asked, const ModelConfig& model,
+                                           const Hardware& hw);
 // The weight, activation and KV formats of `o` (activations default to the weights' format, KV
 // to bf16); fails on an unknown format name.
 Result<Precisions> ResolvePrecisions(const SetupOptions& o);
 // The engine preset of `o` with its overrides, each checked.
 Result<EngineMemory> ResolveEngine(const Catalog& catalog, const SetupOptions& o);
 
-// The speculative decoding `o` asks for (disabled when o.spec_tokens == 0), resolved against the
-// catalog for the model being served. Errors name the bad option.
+// Speculative decoding by `method` ("mtp", "eagle" / "eagle3", "draft:<model>" /
+// "draft-model:<model>"; empty: mtp where the model has MTP layers, else eagle) for `model`:
+// `tokens` drafts per step (unset: the engine's default for the method; 0: disabled) accepted
+// at `acceptance` each (unset: the catalog's per-position defaults). Errors name the bad option.
+Result<SpeculativeDecoding> MakeSpeculative(const Catalog& catalog, const ModelConfig& model,
+                                            const EngineMemory& engine, std::string method,
+                                            std::optional<int> tokens,
+                                            std::optional<double> acceptance);
+// The speculative decoding `o` asks for (disabled when neither a method nor tokens are given, or
+// tokens are 0), resolved with MakeSpeculative.
 Result<SpeculativeDecoding> ResolveSpeculative(const Catalog& catalog, const ModelConfig& model,
-                                               const SetupOptions& o);
+                                               const EngineMemory& engine, const SetupOptions& o);
 
 // Resolves names, validates the plan, and checks the model fits. Errors are one line each.
 Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const EfficiencyTable& table,

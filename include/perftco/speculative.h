@@ -26,15 +26,20 @@ struct SpeculativeDecoding {
   DraftKind kind = DraftKind::kNone;
   int tokens = 0;           // k: drafted tokens per sequence per step
   double acceptance = 0.0;  // probability that a drafted token is accepted, given its prefix was
-  int draft_layers = 1;     // kMtp / kEagle: transformer layers of the draft head
+  // When not empty, the acceptance of the i-th drafted token given its prefix was accepted, for
+  // i = 1, 2, ...; the last entry holds for the positions beyond. Overrides `acceptance`.
+  std::vector<double> acceptance_by_position;
+  int draft_layers = 1;  // kMtp / kEagle: transformer layers of the draft head
   std::shared_ptr<const ModelConfig> draft_model;  // kDraftModel only
 
   bool enabled() const { return kind != DraftKind::kNone && tokens > 0; }
+  // The acceptance of drafted position i (1-based), from acceptance_by_position or acceptance.
+  double AcceptanceAt(int position) const;
   // Expected tokens a sequence advances per verification step, the accepted drafts plus the
-  // model's own token: (1 - a^(k+1)) / (1 - a) under i.i.d. acceptance (Leviathan et al. 2023,
-  // eq. 1); 1 when disabled.
+  // model's own token: 1 + sum_{i=1..k} prod_{j<=i} a_j, which is (1 - a^(k+1)) / (1 - a) under
+  // i.i.d. acceptance (Leviathan et al. 2023, eq. 1); 1 when disabled.
   double TokensPerStep() const;
-  std::string ToString() const;  // "mtp k=1 a=0.85", "" when disabled
+  std::string ToString() const;  // "mtp k=1 a=0.85", "mtp k=3 a=0.875,0.62", "" when disabled
 };
 
 // The draft methods by name, with one line each (for --help and errors).
@@ -51,11 +56,9 @@ std::string_view DraftKindName(DraftKind kind);
 // unless 1 <= tau <= k + 1.
 Result<double> AcceptanceFromMeanLength(int k, double tau);
 
-// Default acceptance rates when none is given, each with its source (docs/models/parallelism.md):
-// MTP 0.85 (DeepSeek-V3 technical report, sec. 5.4.3: 85-90% for the second token); EAGLE and
-// draft models 0.7 (an assumption in the middle of the 0.5-0.9 range of Leviathan et al. 2023,
-// Table 3, and of the 0.68-0.86 implied by the EAGLE-3 rows of data/measured).
-double DefaultAcceptance(DraftKind kind);
+// Reads a draft method by name: "mtp", "eagle" / "eagle3", "draft" / "draft-model"; kNone when
+// the name is none of them.
+DraftKind ParseDraftKind(std::string_view name);
 
 // The draft head of kinds kMtp / kEagle as a model of its own: `layers` layers shaped like the
 // target's last layer (MoE if the target's last layer is), sharing the target's vocabulary.

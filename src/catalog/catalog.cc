@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "perftco/names.h"
+#include "perftco/precision.h"
 #include "perftco/yaml_fields.h"
 
 #ifndef PERFTCO_SOURCE_DATA_DIR
@@ -55,8 +56,21 @@ Status LoadModelIndex(const std::string& data_dir, std::vector<ModelConfig>* out
       if (e["aliases"]) m.aliases = e["aliases"].as<std::vector<std::string>>();
       m.published_total_params = e["published_total_params_b"].as<double>(0.0) * 1e9;
       m.published_active_params = e["published_active_params_b"].as<double>(0.0) * 1e9;
+      const YAML::Node native = e["native_precision"];
+      if (!native || !native["value"] || !native["source"]) {
+        return Status::Error(where + " (" + name +
+                             "): native_precision needs value and source (the checkpoint's "
+                             "published format)");
+      }
+      m.native_precision = native["value"].as<std::string>();
+      m.native_precision_source = native["source"].as<std::string>();
     } catch (const YAML::Exception&) {
-      return Status::Error(where + " (" + name + "): aliases or published params malformed");
+      return Status::Error(where + " (" + name +
+                           "): aliases, published params or native_precision malformed");
+    }
+    if (!ParsePrecision(m.native_precision).ok()) {
+      return Status::Error(where + " (" + name + "): native_precision '" + m.native_precision +
+                           "' is not a format: use bf16, fp16, fp8 or fp4");
     }
     out->push_back(std::move(m));
   }
@@ -101,7 +115,47 @@ Status LoadEngines(const std::string& data_dir, std::vector<EngineMemory>* out) 
     e.max_batched_tokens = static_cast<int64_t>(tokens);
     e.max_num_seqs = static_cast<int64_t>(seqs);
     e.block_size = static_cast<int>(block);
+    if (const YAML::Node spec = n["speculative_tokens"]) {
+      for (const auto& [key, field] :
+           {std::pair{"mtp", &e.mtp_tokens}, std::pair{"eagle", &e.eagle_tokens},
+            std::pair{"draft_model", &e.draft_model_tokens}}) {
+        const YAML::Node v = spec[key];
+        if (!v || !v["value"] || !v["source"] || v["value"].as<int>(0) < 1) {
+          return Status::Error(path + ": engine " + e.name + ": speculative_tokens." + key +
+                               " needs a positive value and a source");
+        }
+        *field = v["value"].as<int>();
+      }
+    }
     out->push_back(e);
+  }
+  return Status::Ok();
+}
+
+// data/speculative.yaml: per draft method, the acceptance of each drafted position.
+Status LoadDraftAcceptance(const std::string& data_dir,
+                           std::map<std::string, std::vector<double>, std::less<>>* out) {
+  const std::string path = data_dir + "/speculative.yaml";
+  PERFTCO_ASSIGN_OR_RETURN(
+      YAML::Node root,
+      LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
+  for (const auto& kv : root) {
+    const std::string method = kv.first.as<std::string>();
+    const YAML::Node n = kv.second;
+    const std::string where = path + ": " + method;
+    if (!n["acceptance_by_position"] || !n["source"] || n["source"].as<std::string>("").empty()) {
+      return Status::Error(where + ": needs acceptance_by_position and source");
+    }
+    std::vector<double> a;
+    try {
+      a = n["acceptance_by_position"].as<std::vector<double>>();
+    } catch (const YAML::Exception&) {
+      return Status::Error(where + ": acceptance_by_position must be a list of numbers");
+    }
+    if (a.empty() || std::any_of(a.begin(), a.end(), [](double x) { return !(x >= 0 && x < 1); })) {
+      return Status::Error(where + ": acceptance_by_position must list probabilities in [0, 1)");
+    }
+    (*out)[method] = std::move(a);
   }
   return Status::Ok();
 }
@@ -115,6 +169,14 @@ Result<EngineMemory> Catalog::FindEngine(const std::string& name) const {
     names.push_back(e.name);
   }
   return Status::Error("unknown engine '" + name + "': use one of " + JoinNames(names));
+}
+
+Result<std::vector<double>> Catalog::DraftAcceptance(std::string_view method) const {
+  if (auto it = draft_acceptance_.find(method); it != draft_acceptance_.end()) return it->second;
+  std::vector<std::string> names;
+  for (const auto& [name, a] : draft_acceptance_) names.push_back(name);
+  return Status::Error("no default acceptance for draft method '" + std::string(method) +
+                       "' in data/speculative.yaml: use one of " + JoinNames(names));
 }
 
 Result<Catalog> Catalog::Load(const std::string& data_dir) {
@@ -137,6 +199,7 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
   }
   PERFTCO_RETURN_IF_ERROR(LoadModelIndex(data_dir, &c.models_));
   PERFTCO_RETURN_IF_ERROR(LoadEngines(data_dir, &c.engines_));
+  PERFTCO_RETURN_IF_ERROR(LoadDraftAcceptance(data_dir, &c.draft_acceptance_));
   return c;
 }
 

@@ -81,15 +81,16 @@ Status ValidatePlan(const ParallelPlan& plan, const ModelConfig& model, const Ha
   }
   const int domain = std::max(1, hw.scale_up.domain_chips);
   if (plan.tp > domain) {
-    if (!plan.dp_attention) {
+    if (!plan.dp_attention && !plan.cross_domain_tp) {
       return Status::Error("tp=" + Str(plan.tp) + " spans more chips than one " + hw.name +
                            " scale-up domain holds (" + Str(domain) +
-                           "): lower tp and use pp across domains, or (MoE) use dp-attention "
-                           "with expert parallelism across domains");
+                           "): lower tp and use pp across domains, (MoE) use dp-attention "
+                           "with expert parallelism across domains, or ask for tensor "
+                           "parallelism over the scale-out network (--cross-domain-tp)");
     }
     if (plan.tp % domain != 0) {
-      return Status::Error("tp=" + Str(plan.tp) + " with dp-attention spans " + hw.name +
-                           " scale-up domains of " + Str(domain) +
+      return Status::Error("tp=" + Str(plan.tp) + (plan.dp_attention ? " with dp-attention" : "") +
+                           " spans " + hw.name + " scale-up domains of " + Str(domain) +
                            " chips only in whole domains: use a multiple of " + Str(domain));
     }
   }

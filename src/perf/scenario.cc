@@ -9,7 +9,7 @@ namespace perftco {
 const std::vector<std::string>& ScenarioSetupKeys() {
   // clang-format off
   static const std::vector<std::string> kKeys = {
-      "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "precision",
+      "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "cross_domain_tp", "precision",
       "activation_precision", "kv_precision", "engine", "mem_fraction", "max_batched_tokens",
       "max_num_seqs", "micro_batches", "spec_tokens", "spec_method", "acceptance"};
   // clang-format on
@@ -34,6 +34,7 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "pp", path, &o->pp));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "ep", path, &o->ep));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "dp_attention", path, &o->dp_attention));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "cross_domain_tp", path, &o->cross_domain_tp));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "precision", path, &o->precision));
   if (root["activation_precision"]) {
     o->activation_precision = root["activation_precision"].as<std::string>("");
@@ -45,7 +46,7 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
       ReadYamlOptional(root, "max_batched_tokens", path, &o->max_batched_tokens));
   PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "max_num_seqs", path, &o->max_num_seqs));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "micro_batches", path, &o->micro_batches));
-  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "spec_tokens", path, &o->spec_tokens));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "spec_tokens", path, &o->spec_tokens));
   PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "spec_method", path, &o->spec_method));
   PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "acceptance", path, &o->acceptance));
   if (o->model.empty() || o->hardware.empty()) {

@@ -6,33 +6,27 @@
 
 namespace perftco {
 
-Result<SpeculativeDecoding> ResolveSpeculative(const Catalog& catalog, const ModelConfig& model,
-                                               const SetupOptions& o) {
+Result<SpeculativeDecoding> MakeSpeculative(const Catalog& catalog, const ModelConfig& model,
+                                            const EngineMemory& engine, std::string method,
+                                            std::optional<int> tokens,
+                                            std::optional<double> acceptance) {
   SpeculativeDecoding spec;
-  if (o.spec_tokens < 0) return Status::Error("--spec-tokens must be 0 (off) or positive");
-  if (o.spec_tokens == 0) {
-    if (o.spec_method || o.acceptance) {
-      return Status::Error("--spec-method and --acceptance need --spec-tokens > 0");
-    }
-    return spec;
-  }
-  if (o.spec_tokens > 16) {
-    return Status::Error("--spec-tokens " + std::to_string(o.spec_tokens) +
+  if (tokens && *tokens < 0) return Status::Error("--spec-tokens must be 0 (off) or positive");
+  if (tokens && *tokens == 0) return spec;  // k = 0 drafts nothing: plain decoding
+  if (tokens && *tokens > 16) {
+    return Status::Error("--spec-tokens " + std::to_string(*tokens) +
                          " is beyond what engines draft (at most 16)");
   }
-  spec.tokens = o.spec_tokens;
-  std::string method = o.spec_method.value_or(model.mtp_layers > 0 ? "mtp" : "eagle");
+  if (method.empty()) method = model.mtp_layers > 0 ? "mtp" : "eagle";
   std::string draft_name;
   if (const size_t colon = method.find(':'); colon != std::string::npos) {
     draft_name = method.substr(colon + 1);
     method = method.substr(0, colon);
   }
-  std::vector<std::string> names;
-  for (const auto& k : DraftKinds()) {
-    names.push_back(k.name);
-    if (ToLower(method) == k.name) spec.kind = k.kind;
-  }
+  spec.kind = ParseDraftKind(ToLower(method));
   if (spec.kind == DraftKind::kNone) {
+    std::vector<std::string> names;
+    for (const auto& k : DraftKinds()) names.push_back(k.name);
     return Status::Error("unknown --spec-method '" + method + "': use " + JoinNames(names) +
                          " (draft:<model>)");
   }
@@ -58,14 +52,56 @@ Result<SpeculativeDecoding> ResolveSpeculative(const Catalog& catalog, const Mod
   } else if (!draft_name.empty()) {
     return Status::Error("--spec-method " + method + " takes no model name");
   }
-  spec.acceptance = o.acceptance.value_or(DefaultAcceptance(spec.kind));
-  if (!(spec.acceptance >= 0.0 && spec.acceptance < 1.0)) {
-    std::ostringstream os;
-    os << "--acceptance " << spec.acceptance
-       << " must be a probability in [0, 1): the chance that one drafted token is accepted";
-    return Status::Error(os.str());
+  spec.tokens = tokens                           ? *tokens
+                : spec.kind == DraftKind::kMtp   ? engine.mtp_tokens
+                : spec.kind == DraftKind::kEagle ? engine.eagle_tokens
+                                                 : engine.draft_model_tokens;
+  if (acceptance) {
+    spec.acceptance = *acceptance;
+    if (!(spec.acceptance >= 0.0 && spec.acceptance < 1.0)) {
+      std::ostringstream os;
+      os << "--acceptance " << spec.acceptance
+         << " must be a probability in [0, 1): the chance that one drafted token is accepted";
+      return Status::Error(os.str());
+    }
+  } else {
+    const char* key = spec.kind == DraftKind::kMtp     ? "mtp"
+                      : spec.kind == DraftKind::kEagle ? "eagle"
+                                                       : "draft-model";
+    PERFTCO_ASSIGN_OR_RETURN(spec.acceptance_by_position, catalog.DraftAcceptance(key));
+    spec.acceptance = spec.acceptance_by_position.front();
   }
   return spec;
+}
+
+Result<SpeculativeDecoding> ResolveSpeculative(const Catalog& catalog, const ModelConfig& model,
+                                               const EngineMemory& engine, const SetupOptions& o) {
+  if (!o.spec_method && !o.spec_tokens) {
+    if (o.acceptance) {
+      return Status::Error(
+          "--acceptance needs speculative decoding: give --spec-method or "
+          "--spec-tokens");
+    }
+    return SpeculativeDecoding();
+  }
+  return MakeSpeculative(catalog, model, engine, o.spec_method.value_or(""), o.spec_tokens,
+                         o.acceptance);
+}
+
+Result<std::string> ResolveWeightPrecision(const std::string& asked, const ModelConfig& model,
+                                           const Hardware& hw) {
+  const std::string name = ToLower(asked);
+  if (name.empty() || name == "native") return model.native_precision;
+  if (name != "best") {
+    PERFTCO_RETURN_IF_ERROR(ParsePrecision(name).status());
+    return asked;
+  }
+  PERFTCO_ASSIGN_OR_RETURN(Precision native, ParsePrecision(model.native_precision));
+  Precision best = native;
+  for (Precision p : {Precision::kFp8, Precision::kFp4}) {
+    if (hw.peak_dense.count(p) && BytesPerElement(p) < BytesPerElement(best)) best = p;
+  }
+  return std::string(PrecisionName(best));
 }
 
 Result<Precisions> ResolvePrecisions(const SetupOptions& o) {
@@ -102,13 +138,16 @@ Result<EngineMemory> ResolveEngine(const Catalog& catalog, const SetupOptions& o
 }
 
 Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const EfficiencyTable& table,
-                                          const SetupOptions& o) {
+                                          const SetupOptions& options) {
   auto setup = std::make_shared<Setup>();
-  PERFTCO_ASSIGN_OR_RETURN(setup->model, catalog.FindModel(o.model));
-  PERFTCO_ASSIGN_OR_RETURN(setup->hardware, catalog.FindHardware(o.hardware));
+  PERFTCO_ASSIGN_OR_RETURN(setup->model, catalog.FindModel(options.model));
+  PERFTCO_ASSIGN_OR_RETURN(setup->hardware, catalog.FindHardware(options.hardware));
   if (!setup->model.unsupported.empty()) {
     return Status::Error(setup->model.name + " cannot be predicted: " + setup->model.unsupported);
   }
+  SetupOptions o = options;
+  PERFTCO_ASSIGN_OR_RETURN(o.precision,
+                           ResolveWeightPrecision(o.precision, setup->model, setup->hardware));
   if (o.chips < 0) return Status::Error("--chips must be positive");
   if (o.tp && *o.tp < 1) return Status::Error("--tp must be at least 1");
   if (o.pp < 1 || o.ep < 1) return Status::Error("--pp and --ep must be at least 1");
@@ -116,6 +155,7 @@ Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const Efficien
   plan.pp = o.pp;
   plan.ep = o.ep;
   plan.dp_attention = o.dp_attention;
+  plan.cross_domain_tp = o.cross_domain_tp;
   plan.micro_batches = o.micro_batches;
   const int chips = o.chips > 0 ? o.chips : (o.tp ? *o.tp : 1) * o.pp;
   plan.tp = o.tp ? *o.tp : chips / o.pp;
@@ -130,7 +170,8 @@ Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const Efficien
   const Precisions& p = setup->precisions;
   PERFTCO_ASSIGN_OR_RETURN(setup->engine, ResolveEngine(catalog, o));
   const EngineMemory& engine = setup->engine;
-  PERFTCO_ASSIGN_OR_RETURN(setup->speculative, ResolveSpeculative(catalog, setup->model, o));
+  PERFTCO_ASSIGN_OR_RETURN(setup->speculative,
+                           ResolveSpeculative(catalog, setup->model, engine, o));
   setup->efficiency = table.For(setup->hardware.family);
   setup->cost = std::make_unique<CostModel>(setup->model, setup->hardware, plan, p,
                                             setup->efficiency, engine, setup->speculative);

@@ -1,16 +1,24 @@
 #include "perftco/speculative.h"
 
-#include <cmath>
+#include <algorithm>
 #include <sstream>
 
 namespace perftco {
 
+double SpeculativeDecoding::AcceptanceAt(int position) const {
+  if (acceptance_by_position.empty()) return acceptance;
+  const size_t i = static_cast<size_t>(std::max(1, position)) - 1;
+  return acceptance_by_position[std::min(i, acceptance_by_position.size() - 1)];
+}
+
 double SpeculativeDecoding::TokensPerStep() const {
   if (!enabled()) return 1.0;
-  const double a = acceptance;
-  const int k = tokens;
-  if (a >= 1.0) return k + 1.0;
-  return (1.0 - std::pow(a, k + 1)) / (1.0 - a);
+  double expected = 1.0, reach = 1.0;  // reach: probability that all drafts so far were accepted
+  for (int i = 1; i <= tokens; ++i) {
+    reach *= AcceptanceAt(i);
+    expected += reach;
+  }
+  return expected;
 }
 
 std::string SpeculativeDecoding::ToString() const {
@@ -18,7 +26,14 @@ std::string SpeculativeDecoding::ToString() const {
   std::ostringstream os;
   os << DraftKindName(kind);
   if (kind == DraftKind::kDraftModel && draft_model) os << ":" << draft_model->name;
-  os << " k=" << tokens << " a=" << acceptance;
+  os << " k=" << tokens << " a=";
+  if (acceptance_by_position.empty()) {
+    os << acceptance;
+  } else {
+    for (size_t i = 0; i < acceptance_by_position.size(); ++i) {
+      os << (i ? "," : "") << acceptance_by_position[i];
+    }
+  }
   return os.str();
 }
 
@@ -63,7 +78,12 @@ Result<double> AcceptanceFromMeanLength(int k, double tau) {
   return 0.5 * (lo + hi);
 }
 
-double DefaultAcceptance(DraftKind kind) { return kind == DraftKind::kMtp ? 0.85 : 0.7; }
+DraftKind ParseDraftKind(std::string_view name) {
+  if (name == "mtp") return DraftKind::kMtp;
+  if (name == "eagle" || name == "eagle3") return DraftKind::kEagle;
+  if (name == "draft" || name == "draft-model") return DraftKind::kDraftModel;
+  return DraftKind::kNone;
+}
 
 ModelConfig DraftHeadConfig(const ModelConfig& target, int layers) {
   ModelConfig d = target;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "perftco/cost_model.h"
 #include "perftco/estimate.h"
 #include "perftco/setup.h"
@@ -104,7 +106,9 @@ TEST(Speculative, SetupResolvesMethodsAndRejectsBadOptions) {
   auto s = BuildSetup(RepoCatalog(), *table, o);
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ((*s)->speculative.kind, DraftKind::kMtp);  // DeepSeek has an MTP layer
-  EXPECT_DOUBLE_EQ((*s)->speculative.acceptance, 0.85);
+  // The per-position defaults of data/speculative.yaml: 0.875 for the first draft.
+  EXPECT_DOUBLE_EQ((*s)->speculative.AcceptanceAt(1), 0.875);
+  EXPECT_DOUBLE_EQ((*s)->speculative.TokensPerStep(), 1.875);
 
   auto error = [&](SetupOptions bad) {
     auto r = BuildSetup(RepoCatalog(), *table, bad);
@@ -124,9 +128,60 @@ TEST(Speculative, SetupResolvesMethodsAndRejectsBadOptions) {
   bad.spec_method = "draft:llama-3.2-1b";
   EXPECT_NE(error(bad).find("tokenizer"), std::string::npos);
   bad = o;
-  bad.spec_tokens = 0;
+  bad.spec_tokens.reset();
   bad.acceptance = 0.5;
-  EXPECT_NE(error(bad).find("need --spec-tokens"), std::string::npos);
+  EXPECT_NE(error(bad).find("--acceptance needs speculative decoding"), std::string::npos);
+}
+
+TEST(Speculative, MethodWithoutTokensTakesTheEngineDefault) {
+  auto table = EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR);
+  SetupOptions o;
+  o.model = "deepseek-r1";
+  o.hardware = "h200-sxm";
+  o.chips = 8;
+  o.precision = "fp8";
+  o.spec_method = "mtp";
+  for (const auto& [engine, k] : {std::pair{"vllm", 1}, std::pair{"tensorrt-llm", 3}}) {
+    o.engine = engine;
+    auto s = BuildSetup(RepoCatalog(), *table, o);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    EXPECT_EQ((*s)->speculative.tokens, k) << engine;
+  }
+  // Three drafts at 0.875, then 0.62 each: 1 + 0.875 + 0.875 x 0.62 + 0.875 x 0.62^2.
+  auto s = BuildSetup(RepoCatalog(), *table, o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_NEAR((*s)->speculative.TokensPerStep(), 1 + 0.875 * (1 + 0.62 + 0.62 * 0.62), 1e-12);
+}
+
+TEST(Speculative, ZeroDraftsIsPlainDecoding) {
+  auto table = EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR);
+  SetupOptions o;
+  o.model = "deepseek-r1";
+  o.hardware = "h200-sxm";
+  o.chips = 8;
+  o.precision = "fp8";
+  auto plain = BuildSetup(RepoCatalog(), *table, o);
+  o.spec_method = "mtp";
+  o.spec_tokens = 0;
+  auto zero = BuildSetup(RepoCatalog(), *table, o);
+  ASSERT_TRUE(plain.ok() && zero.ok());
+  EXPECT_FALSE((*zero)->speculative.enabled());
+  const BatchShape b = Decode(64, 2000);
+  EXPECT_EQ((*zero)->cost->Step(b).time.value(), (*plain)->cost->Step(b).time.value());
+  EXPECT_EQ((*zero)->cost->Memory().kv_token_capacity, (*plain)->cost->Memory().kv_token_capacity);
+}
+
+TEST(Speculative, PerPositionAcceptanceCompounds) {
+  SpeculativeDecoding s;
+  s.kind = DraftKind::kMtp;
+  s.tokens = 4;
+  s.acceptance_by_position = {0.9, 0.5};
+  EXPECT_DOUBLE_EQ(s.AcceptanceAt(1), 0.9);
+  EXPECT_DOUBLE_EQ(s.AcceptanceAt(4), 0.5);
+  EXPECT_NEAR(s.TokensPerStep(), 1 + 0.9 + 0.45 + 0.225 + 0.1125, 1e-12);
+  s.acceptance_by_position.clear();
+  s.acceptance = 0.5;
+  EXPECT_NEAR(s.TokensPerStep(), (1 - std::pow(0.5, 5)) / 0.5, 1e-12);
 }
 
 TEST(Speculative, EstimateDividesTpotByTheTokensPerStep) {

@@ -27,8 +27,10 @@ class LayoutFactory {
     if (base.micro_batches < 0) {
       return Status::Error("--micro-batches must be at least 1 (or 0 for one per stage)");
     }
-    PERFTCO_RETURN_IF_ERROR(ResolvePrecisions(base).status());  // fail early on bad names
-    PERFTCO_ASSIGN_OR_RETURN(f.spec_, ResolveSpeculative(catalog, f.model_, base));
+    PERFTCO_ASSIGN_OR_RETURN(f.base_.precision,
+                             ResolveWeightPrecision(base.precision, f.model_, f.hardware_));
+    PERFTCO_RETURN_IF_ERROR(ResolvePrecisions(f.base_).status());  // fail early on bad names
+    PERFTCO_ASSIGN_OR_RETURN(f.spec_, ResolveSpeculative(catalog, f.model_, f.engine_, base));
     f.efficiency_ = table.For(f.hardware_.family);
     return f;
   }
@@ -42,7 +44,7 @@ class LayoutFactory {
     setup->hardware = hardware_;
     setup->plan = plan;
     SetupOptions asked = base_;
-    asked.precision = precision;
+    PERFTCO_ASSIGN_OR_RETURN(asked.precision, ResolveWeightPrecision(precision, model_, hardware_));
     PERFTCO_ASSIGN_OR_RETURN(setup->precisions, ResolvePrecisions(asked));
     const Precisions& p = setup->precisions;
     setup->engine = engine_;
@@ -55,6 +57,7 @@ class LayoutFactory {
   }
 
   const ModelConfig& model() const { return model_; }
+  const std::string& precision() const { return base_.precision; }  // resolved to a format
   const Hardware& hardware() const { return hardware_; }
 
  private:
@@ -221,9 +224,13 @@ Result<PlanSearchResult> SearchPlans(const Catalog& catalog, const EfficiencyTab
     return Status::Error("isl + osl = " + std::to_string(o.isl + o.osl) + " exceeds the " +
                          std::to_string(m.max_context) + "-token context of " + m.name);
   }
-  std::vector<std::string> precisions = o.precisions;
-  if (precisions.empty()) precisions.push_back(o.base.precision);
-  for (const auto& p : precisions) PERFTCO_RETURN_IF_ERROR(ParsePrecision(p).status());
+  std::vector<std::string> precisions;
+  for (const auto& asked : o.precisions.empty() ? std::vector{o.base.precision} : o.precisions) {
+    PERFTCO_ASSIGN_OR_RETURN(std::string p, ResolveWeightPrecision(asked, m, hw));
+    if (std::find(precisions.begin(), precisions.end(), p) == precisions.end()) {
+      precisions.push_back(p);
+    }
+  }
 
   PlanSearchResult r;
   r.options = o;
@@ -337,7 +344,7 @@ Result<SmallestSlice> FindSmallestSlice(const Catalog& catalog, const Efficiency
   // Holds the model and min_batch sequences: fit is monotone in pp (each stage holds fewer
   // layers and has more room for KV), so the fewest stages come from a binary search.
   auto holds = [&](const ParallelPlan& plan) -> std::shared_ptr<Setup> {
-    auto s = factory.Make(plan, base.precision);
+    auto s = factory.Make(plan, factory.precision());
     if (!s.ok() || (*s)->cost->MaxSequences(context) < min_batch) return nullptr;
     return *s;
   };
@@ -370,7 +377,7 @@ Result<SmallestSlice> FindSmallestSlice(const Catalog& catalog, const Efficiency
       if (!better) continue;
       LayoutResult l;
       l.setup = setup;
-      l.precision = base.precision;
+      l.precision = factory.precision();
       l.chips_used = chips;
       l.max_batch = setup->cost->MaxSequences(context);
       l.curve.push_back(one);
@@ -380,7 +387,7 @@ Result<SmallestSlice> FindSmallestSlice(const Catalog& catalog, const Efficiency
   }
   if (!best) {
     return Status::Error(m.name + " does not fit on up to " + std::to_string(max_chips) + " x " +
-                         hw.name + " at " + base.precision + " with room for " +
+                         hw.name + " at " + factory.precision() + " with room for " +
                          std::to_string(min_batch) + " sequence(s) of " + std::to_string(context) +
                          " tokens");
   }

@@ -35,7 +35,11 @@ void AddSetupOptions(CLI::App* sub, SetupOptions* o) {
   sub->add_option("--pp", o->pp, "pipeline-parallel size")->capture_default_str();
   sub->add_option("--ep", o->ep, "expert-parallel size (divides tp)")->capture_default_str();
   sub->add_flag("--dp-attention", o->dp_attention, "data-parallel attention over the tp ranks");
-  sub->add_option("--precision", o->precision, "weight format: bf16, fp8, fp4, int8, int4")
+  sub->add_flag("--cross-domain-tp", o->cross_domain_tp,
+                "allow tp over whole scale-up domains, all-reduces crossing the scale-out network");
+  sub->add_option("--precision", o->precision,
+                  "weight format: native (the checkpoint's), best (the narrowest the chip "
+                  "runs), bf16, fp16, fp8, fp4, int8, int4")
       ->capture_default_str();
   sub->add_option("--activation-precision", o->activation_precision,
                   "GEMM input format (default: the weights' format)");
@@ -51,7 +55,8 @@ void AddSetupOptions(CLI::App* sub, SetupOptions* o) {
   sub->add_option("--micro-batches", o->micro_batches,
                   "pipeline micro-batches per step (default: one per stage)");
   sub->add_option("--spec-tokens", o->spec_tokens,
-                  "speculative decoding: drafted tokens per step (default 0: off)");
+                  "speculative decoding: drafted tokens per step (default: off, or the "
+                  "engine's default for --spec-method; 0: off)");
   sub->add_option("--spec-method", o->spec_method,
                   "drafter: mtp, eagle or draft:<model> (default: mtp where the model has it)");
   sub->add_option("--acceptance", o->acceptance,

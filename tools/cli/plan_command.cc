@@ -104,7 +104,8 @@ void AddPlanCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--micro-batches", a->setup.micro_batches,
                   "pipeline micro-batches per step (default: one per stage)");
   sub->add_option("--spec-tokens", a->setup.spec_tokens,
-                  "speculative decoding: drafted tokens per step (default 0: off)");
+                  "speculative decoding: drafted tokens per step (default: off, or the "
+                  "engine's default for --spec-method; 0: off)");
   sub->add_option("--spec-method", a->setup.spec_method,
                   "drafter: mtp, eagle or draft:<model> (default: mtp where the model has it)");
   sub->add_option("--acceptance", a->setup.acceptance,
