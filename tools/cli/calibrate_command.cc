@@ -52,7 +52,10 @@ Status RunCalibrate(CliContext* ctx, const CalibrateArgs& a) {
   PERFTCO_ASSIGN_OR_RETURN(EfficiencyTable priors, EfficiencyTable::LoadPriors(ctx->data_dir));
   const std::string data = a.data.empty() ? ctx->data_dir + "/measured" : a.data;
   PERFTCO_ASSIGN_OR_RETURN(std::vector<MeasuredPoint> measured, ReadMeasured(data));
-  const std::vector<PreparedPoint> points = PreparePoints(*catalog, measured);
+  // Rows that state no layout are tuned with the priors, so no fit leaks into the points.
+  PrepareOptions prepare;
+  prepare.efficiency = &priors;
+  const std::vector<PreparedPoint> points = PreparePoints(*catalog, measured, prepare);
   CalibrationOptions options;
   options.folds = a.folds;
   options.max_evaluations = a.evals;
