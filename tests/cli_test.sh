@@ -103,6 +103,14 @@ expect_ok "vidur trace" "200 requests" simulate --model llama-3.1-8b --hardware 
 expect_ok "trace scenario, path relative to it" "200 requests" run tests/data/trace_scenario.yaml
 expect_ok "closed loop" "closed loop of 4 users" simulate --model llama-3.1-8b --hardware h100-sxm --arrival closed --users 4 --requests 40
 expect_ok "disaggregated" "KV moved" simulate --model llama-3.1-8b --hardware h100-sxm --tp 1 --replicas 3 --prefill-replicas 1 --rate 10 --requests 100
+D=(simulate --model llama-3.1-70b --hardware h100-sxm --precision fp8 --rate 2 --requests 60)
+expect_ok "disaggregated pools of their own layout" "1 prefill x tp4 + 1 decode x tp8" "${D[@]}" --disagg prefill=1x4,decode=1x8
+expect_ok "disaggregated pools in json" '"decode_plan": "tp8' "${D[@]}" --disagg prefill=1x4,decode=1x8 --json
+expect_ok "disaggregated pools from a scenario" "2 prefill x tp1 + 1 decode x tp2" simulate --scenario tests/data/disagg_simulate.yaml
+expect_error "disagg with --tp" "drop --tp" "${D[@]}" --disagg prefill=1x4,decode=1x8 --tp 4
+expect_error "disagg chips disagree" "is not the 12 chips" "${D[@]}" --disagg prefill=1x4,decode=1x8 --chips 8
+expect_error "disagg bad pool" "must be WxT" "${D[@]}" --disagg prefill=4,decode=1x8
+expect_error "disagg pool that does not fit" "prefill pool:" simulate --model llama-3.1-405b --hardware h100-sxm --precision fp8 --rate 1 --disagg prefill=1x1,decode=1x8
 expect_ok "gamma arrivals, swap, static" "by swap" simulate --model llama-3.1-8b --hardware h100-sxm --mem-fraction 0.3 --workload reasoning --arrival gamma --burstiness 2 --rate 1 --requests 60 --preemption swap
 expect_ok "agentic with prefix caching" "prefix cache" simulate --model llama-3.1-8b --hardware h100-sxm --tp 1 --replicas 2 --workload agentic --rate 0.5 --requests 100 --prefix-caching --router prefix-affinity
 

@@ -22,6 +22,9 @@ std::string JoinNames(const std::vector<std::string>& names, std::string_view se
 // Lowercase ASCII copy.
 std::string ToLower(std::string_view s);
 
+// The pieces of `s` between `sep`s, empty pieces included ("a,,b" gives "a", "", "b").
+std::vector<std::string> SplitString(std::string_view s, char sep);
+
 }  // namespace perftco
 
 #endif  // PERFTCO_NAMES_H_

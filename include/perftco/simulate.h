@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -109,8 +110,8 @@ struct SimulationSummary {
   int chips = 0;
   bool exact_steps = false;
   int64_t max_seqs = 0;
-  int64_t token_budget = 0;  // tokens per step, as the scheduler applied it
-  int64_t kv_blocks_per_replica = 0;
+  int64_t token_budget = 0;           // tokens per step, as the scheduler applied it
+  int64_t kv_blocks_per_replica = 0;  // disaggregated pools: of a decode replica
   int block_size = 0;
   // Requests and time
   int64_t requests = 0;  // finished
@@ -134,6 +135,14 @@ struct SimulationSummary {
   double decode_batch_mean = 0;      // decode sequences per step
   double prefix_cache_hit_rate = 0;  // prompt tokens served from the cache / prompt tokens
   Bytes kv_transfer;
+  // Disaggregation (prefill_replicas > 0): the two pools and how busy each was.
+  int prefill_chips = 0;
+  std::string prefill_plan, decode_plan;  // ParallelPlan::ToString of a replica of each pool
+  int64_t prefill_kv_blocks_per_replica = 0;
+  double prefill_busy = 0;  // share of the pool's replica-seconds spent in steps
+  double decode_busy = 0;
+  Seconds kv_transfer_mean;  // per request: link time of its KV transfer
+  Seconds kv_transfer_wait;  // per request: mean wait for a busy link before the transfer
   // Little's law: time-averaged counts, and arrival rate x mean time, from independent tallies.
   double mean_requests_in_system = 0;
   double mean_requests_waiting = 0;
@@ -155,11 +164,40 @@ Result<SimulationSummary> RunSimulation(const CostModel& cost, const ServingOpti
                                         RequestSource& source,
                                         const std::vector<SimObserver*>& observers = {});
 
+// Prefill/decode disaggregation with a layout per pool: `prefill` replicas (prefill.plan().replicas
+// of them) only prefill and send each prompt's KV to one of decode.plan().replicas decode replicas
+// over the scale-up link where both lie in one scale-up domain, else the scale-out network
+// (docs/models/serving-simulator.md). Both cost models share model, hardware and precisions; the
+// throughput per chip counts the chips of both pools. `options.prefill_replicas` must be 0.
+Result<SimulationSummary> RunDisaggregatedSimulation(
+    const CostModel& prefill, const CostModel& decode, const ServingOptions& options,
+    RequestSource& source, const std::vector<SimObserver*>& observers = {});
+
 // What requests on `cost` may not exceed: its model's context and one replica's KV blocks.
 WorkloadLimits LimitsFor(const CostModel& cost);
 
 // The summary as JSON: keys in a fixed order, so equal runs give byte-identical text.
 nlohmann::ordered_json SummaryJson(const SimulationSummary& s);
+
+// One pool of a disaggregated deployment: `workers` replicas of `tp` chips each (times the
+// setup's pp), with expert parallelism `ep` and attention data parallelism.
+struct PoolSpec {
+  int workers = 0;
+  int tp = 0;
+  int ep = 1;
+  bool dp_attention = false;
+  int Chips(int pp) const { return workers * tp * pp; }
+};
+struct DisaggSpec {
+  PoolSpec prefill, decode;
+  // The --disagg text that reads back as this spec.
+  std::string ToString() const;
+};
+// Reads "prefill=WxT,decode=WxT" (workers x tp) with optional ",prefill-ep=N", ",decode-ep=N",
+// ",prefill-dp-attention", ",decode-dp-attention". Errors name the part that is wrong.
+Result<DisaggSpec> ParseDisaggSpec(const std::string& text);
+// `base` with one pool's layout: chips = workers x tp x pp, its tp, ep and attention DP.
+SetupOptions PoolSetup(const SetupOptions& base, const PoolSpec& pool);
 
 // Everything `perftco simulate` and a `kind: simulate` scenario name.
 struct SimulateOptions {
@@ -169,6 +207,7 @@ struct SimulateOptions {
   int replicas = 0;  // > 0: chips = replicas x tp x pp
   WorkloadOptions workload;
   ServingOptions serving;
+  std::optional<DisaggSpec> disagg;  // prefill and decode pools of their own layout
 };
 
 // Reads a `kind: simulate` scenario. Unknown keys fail naming the key and the closest valid one;

@@ -1,6 +1,6 @@
 // Replicas behind routers, fed by a request source, on one discrete-event engine: the run behind
 // RunSimulation. With disaggregation the first replicas only prefill and hand each prompt's KV to
-// a decode replica over the network.
+// a decode replica over the network; the two pools may have layouts of their own.
 #ifndef PERFTCO_SRC_SERVING_CLUSTER_H_
 #define PERFTCO_SRC_SERVING_CLUSTER_H_
 
@@ -19,10 +19,13 @@ namespace perftco::serving {
 
 class Cluster : public ReplicaHost {
  public:
-  // `cost`, `source` and the observers are borrowed for the life of the cluster.
+  // `cost`, `source` and the observers are borrowed for the life of the cluster. With
+  // `decode_cost` the cluster is disaggregated into cost.plan().replicas prefill replicas and
+  // decode_cost->plan().replicas decode replicas, each pool costed by its own model.
   static Result<std::unique_ptr<Cluster>> Make(const CostModel& cost, const ServingOptions& o,
                                                RequestSource& source,
-                                               std::vector<SimObserver*> observers);
+                                               std::vector<SimObserver*> observers,
+                                               const CostModel* decode_cost = nullptr);
   Result<SimulationSummary> Run();
 
   Status OnFinished(int replica, const Sequence& s, double t) override;
@@ -68,20 +71,44 @@ class Cluster : public ReplicaHost {
     Cluster* c_;
   };
 
+  // One pool of replicas that share a layout: all of them when aggregated.
+  struct Pool {
+    const CostModel* cost = nullptr;
+    StepTimer* timer = nullptr;
+    std::vector<Replica*> replicas;
+    int first_replica = 0;
+    int chips_per_replica = 0;
+    int first_chip = 0;  // chips are numbered pool by pool, replica by replica
+    int64_t blocks = 0;  // per replica
+    int64_t kv_token_capacity = 0;
+    double kv_bytes_per_token_per_chip = 0;
+    double busy_seconds = 0;  // summed over its replicas
+  };
+
   Cluster(const CostModel& cost, const ServingOptions& o, RequestSource& source,
-          std::vector<SimObserver*> observers);
+          std::vector<SimObserver*> observers, const CostModel* decode_cost);
   Status Route(const Request& r, double now);
+  // Sizes `pool`'s KV cache; fails when none is left.
+  static Status SizePool(const CostModel& cost, int block_size, Pool* pool);
+  bool disaggregated() const { return o_.prefill_replicas > 0 || decode_cost_ != nullptr; }
+  const Pool& PoolOf(int replica) const {
+    return replica >= decode_.first_replica && disaggregated() ? decode_ : prefill_;
+  }
+  // Whether a KV transfer from replica `from` to `to` leaves one scale-up domain.
+  bool Crosses(int from, int to) const;
 
   const CostModel& cost_;
   ServingOptions o_;
   RequestSource& source_;
   std::vector<SimObserver*> observers_;
+  const CostModel* decode_cost_;
   engine::Simulator sim_;
   StepTimer timer_;
+  std::unique_ptr<StepTimer> decode_timer_;
   CollectiveModel network_;
   MetricsCollector metrics_;
   std::vector<std::unique_ptr<Replica>> replicas_;
-  std::vector<Replica*> prefill_pool_, decode_pool_;
+  Pool prefill_, decode_;  // aggregated: every replica is in prefill_
   std::unique_ptr<Router> router_, decode_router_;
   Arrivals arrivals_{this};
   Transfers transfers_{this};
@@ -89,10 +116,9 @@ class Cluster : public ReplicaHost {
   std::vector<Transfer> transfer_slots_;
   std::vector<uint64_t> free_transfers_;
   std::vector<double> link_free_;  // per replica: when its network links are next idle
-  int64_t kv_token_capacity_ = 0;
   int64_t token_budget_ = 0;
-  int64_t blocks_per_replica_ = 0;
-  double kv_bytes_per_token_per_chip_ = 0;
+  double transfer_seconds_ = 0, transfer_wait_ = 0;
+  int64_t transfer_count_ = 0;
 };
 
 }  // namespace perftco::serving

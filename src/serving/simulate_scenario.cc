@@ -16,7 +16,7 @@ const std::vector<std::string>& SimulateScenarioKeys() {
         "input_len",   "output_len",    "turns",        "shared_prefix",
         "scheduler",   "max_seqs",      "token_budget", "prefix_caching",
         "preemption",  "swap_space_gb", "router",       "prefill_replicas",
-        "exact_steps", "slo_ttft_ms",   "slo_tpot_ms"};
+        "exact_steps", "slo_ttft_ms",   "slo_tpot_ms",  "disagg"};
     k.insert(k.end(), ScenarioSetupKeys().begin(), ScenarioSetupKeys().end());
     return k;
   }();
@@ -91,6 +91,13 @@ Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std:
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "router", path, &s.router));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "prefill_replicas", path, &s.prefill_replicas));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "exact_steps", path, &s.exact_steps));
+  if (root["disagg"]) {
+    std::string text;
+    PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "disagg", path, &text));
+    auto d = ParseDisaggSpec(text);
+    if (!d.ok()) return Status::Error(path + ": " + d.status().message());
+    o.disagg = *d;
+  }
   double ttft_ms = 0, tpot_ms = 0;
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "slo_ttft_ms", path, &ttft_ms));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "slo_tpot_ms", path, &tpot_ms));

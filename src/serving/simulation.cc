@@ -23,6 +23,20 @@ Result<SimulationSummary> RunSimulation(const CostModel& cost, const ServingOpti
   return cluster->Run();
 }
 
+Result<SimulationSummary> RunDisaggregatedSimulation(const CostModel& prefill,
+                                                     const CostModel& decode,
+                                                     const ServingOptions& options,
+                                                     RequestSource& source,
+                                                     const std::vector<SimObserver*>& observers) {
+  if (prefill.model().name != decode.model().name ||
+      prefill.hardware().name != decode.hardware().name) {
+    return Status::Error("the prefill and decode pools must serve one model on one kind of chip");
+  }
+  PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<serving::Cluster> cluster,
+                           serving::Cluster::Make(prefill, options, source, observers, &decode));
+  return cluster->Run();
+}
+
 std::vector<NamedEntry> Schedulers() {
   std::vector<NamedEntry> v;
   for (const auto& p : serving::SchedulerPolicies()) v.push_back({p.name, p.description});
@@ -84,6 +98,21 @@ nlohmann::ordered_json SummaryJson(const SimulationSummary& s) {
   j["decode_batch_mean"] = s.decode_batch_mean;
   j["prefix_cache_hit_rate"] = s.prefix_cache_hit_rate;
   j["kv_transfer_bytes"] = s.kv_transfer.value();
+  if (s.prefill_replicas > 0) {
+    nlohmann::ordered_json d;
+    d["prefill_replicas"] = s.prefill_replicas;
+    d["decode_replicas"] = s.replicas - s.prefill_replicas;
+    d["prefill_chips"] = s.prefill_chips;
+    d["decode_chips"] = s.chips - s.prefill_chips;
+    d["prefill_plan"] = s.prefill_plan;
+    d["decode_plan"] = s.decode_plan;
+    d["prefill_kv_blocks_per_replica"] = s.prefill_kv_blocks_per_replica;
+    d["prefill_busy"] = s.prefill_busy;
+    d["decode_busy"] = s.decode_busy;
+    d["kv_transfer_mean_s"] = s.kv_transfer_mean.value();
+    d["kv_transfer_wait_s"] = s.kv_transfer_wait.value();
+    j["disaggregation"] = d;
+  }
   j["mean_requests_in_system"] = s.mean_requests_in_system;
   j["mean_requests_waiting"] = s.mean_requests_waiting;
   j["slo_ttft_ms"] = s.slo_ttft.value() * 1e3;

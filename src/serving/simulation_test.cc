@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "perftco/collectives.h"
 #include "perftco/estimate.h"
 #include "serving/test_support.h"
 
@@ -189,6 +190,76 @@ TEST(Simulation, DisaggregationMovesEachPromptsKvToTheDecodePool) {
   const CollectiveModel net(cost.hardware(), cost.efficiency());
   const double shortest = net.PointToPoint(cost.Memory().kv_bytes_per_token_per_chip, true).value();
   EXPECT_GT(s->itl.max.value(), shortest);
+}
+
+// One request through pools of different layouts, checked by hand: its KV crosses from a tp4
+// prefill replica to a tp8 decode replica in another NVLink domain over the scale-out network, at
+// the rate of the side whose chips hold the larger share; each pool is busy only while it steps.
+TEST(Simulation, DisaggregatedPoolsOfTheirOwnLayoutMoveKvAtTheNarrowerSidesShare) {
+  auto prefill = SetupFor(Options("llama-3.1-70b", "h100-sxm", 4, 8, "fp8"));  // 2 x tp4
+  auto decode = SetupFor(Options("llama-3.1-70b", "h100-sxm", 8, 8, "fp8"));   // 1 x tp8
+  ListSource src({Req(0.0, 1000, 10)});
+  Recorder rec;
+  auto s = RunDisaggregatedSimulation(*prefill->cost, *decode->cost, ServingOptions(), src, {&rec});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->chips, 16);
+  EXPECT_EQ(s->prefill_chips, 8);
+  EXPECT_EQ(s->prefill_replicas, 2);
+  EXPECT_EQ(s->replicas, 3);
+  EXPECT_EQ(s->prefill_plan, "tp4");
+  EXPECT_EQ(s->decode_plan, "tp8");
+  ASSERT_EQ(rec.finished.size(), 1u);
+  const RequestRecord& r = rec.finished[0];
+  EXPECT_EQ(r.replica, 0);
+  EXPECT_EQ(r.decode_replica, 2);
+  // The tp4 chips each hold twice the tp8 chips' share: theirs sets the time.
+  const double per_chip_p = prefill->cost->Memory().kv_bytes_per_token_per_chip.value();
+  const double per_chip_d = decode->cost->Memory().kv_bytes_per_token_per_chip.value();
+  ASSERT_NEAR(per_chip_p / per_chip_d, 2.0, 1e-12);
+  const CollectiveModel net(prefill->cost->hardware(), prefill->cost->efficiency());
+  const double transfer = net.PointToPoint(Bytes(1000 * per_chip_p), true).value();
+  EXPECT_NEAR(s->kv_transfer_mean.value(), transfer, 1e-12);
+  EXPECT_EQ(s->kv_transfer_wait.value(), 0.0);
+  EXPECT_NEAR(s->kv_transfer.value(), 1000 * per_chip_p * 4, 1e-3);
+  // Busy time: the prefill step on one of two prefill replicas, then the decode steps after the
+  // KV arrives.
+  const double d = s->duration.value();
+  EXPECT_NEAR(s->prefill_busy, r.Ttft().value() / (2 * d), 1e-9);
+  EXPECT_NEAR(s->decode_busy, (r.finish - r.first_token).value() / d - transfer / d, 1e-9);
+  EXPECT_NEAR(s->output_tokens_per_s_per_chip, 10.0 / d / 16, 1e-9);
+}
+
+TEST(Simulation, DisaggregatedPoolsInOneNvl72RackTransferOverNvlink) {
+  auto pool = SetupFor(Options("llama-3.1-70b", "gb200", 4, 4, "fp8"));
+  ListSource src({Req(0.0, 1000, 10)});
+  auto s = RunDisaggregatedSimulation(*pool->cost, *pool->cost, ServingOptions(), src);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  const CollectiveModel net(pool->cost->hardware(), pool->cost->efficiency());
+  const double per_chip = pool->cost->Memory().kv_bytes_per_token_per_chip.value();
+  EXPECT_NEAR(s->kv_transfer_mean.value(), net.PointToPoint(Bytes(1000 * per_chip), false).value(),
+              1e-12);
+}
+
+TEST(Simulation, DisaggSpecReadsPoolsAndNamesWhatIsWrong) {
+  auto d = ParseDisaggSpec("prefill=2x8,decode=1x16,decode-ep=16,decode-dp-attention");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->prefill.workers, 2);
+  EXPECT_EQ(d->prefill.tp, 8);
+  EXPECT_EQ(d->decode.workers, 1);
+  EXPECT_EQ(d->decode.tp, 16);
+  EXPECT_EQ(d->decode.ep, 16);
+  EXPECT_TRUE(d->decode.dp_attention);
+  EXPECT_FALSE(d->prefill.dp_attention);
+  EXPECT_EQ(d->ToString(), "prefill=2x8,decode=1x16,decode-ep=16,decode-dp-attention");
+  EXPECT_EQ(PoolSetup(SetupOptions(), d->decode).chips, 16);
+  auto no_decode = ParseDisaggSpec("prefill=2x8");
+  EXPECT_NE(no_decode.status().message().find("needs both pools"), std::string::npos);
+  auto bad = ParseDisaggSpec("prefill=2x0,decode=1x8");
+  EXPECT_NE(bad.status().message().find("prefill tp '0'"), std::string::npos);
+  auto unknown = ParseDisaggSpec("prefill=2x8,decode=1x8,decode-pp=2");
+  EXPECT_NE(unknown.status().message().find("unknown part 'decode-pp=2'"), std::string::npos);
+  auto shape = ParseDisaggSpec("prefill=16,decode=1x8");
+  EXPECT_NE(shape.status().message().find("must be WxT"), std::string::npos);
 }
 
 TEST(Simulation, TheSameSeedGivesByteIdenticalJsonAndAnotherSeedDoesNot) {

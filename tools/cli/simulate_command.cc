@@ -89,10 +89,14 @@ std::string Report(const Setup& setup, const SimulateOptions& o, const Simulatio
   std::string out;
   if (!o.name.empty()) out += "scenario: " + o.name + "\n";
   if (!o.description.empty()) out += o.description + "\n\n";
+  const std::string layout =
+      s.prefill_plan.empty()
+          ? setup.plan.ToString() + ", " + std::to_string(s.replicas) + " replica" +
+                (s.replicas > 1 ? "s" : "")
+          : std::to_string(s.prefill_replicas) + " prefill x " + s.prefill_plan + " + " +
+                std::to_string(s.replicas - s.prefill_replicas) + " decode x " + s.decode_plan;
   out += setup.model.name + " on " + std::to_string(s.chips) + " x " + setup.hardware.name + " (" +
-         setup.plan.ToString() + ", " + std::to_string(s.replicas) + " replica" +
-         (s.replicas > 1 ? "s" : "") + "), weights " +
-         std::string(PrecisionName(setup.precisions.weights)) + ", KV " +
+         layout + "), weights " + std::string(PrecisionName(setup.precisions.weights)) + ", KV " +
          std::string(PrecisionName(setup.precisions.kv)) + "\n";
   out += "workload: " + DescribeWorkload(o.workload) + "\n";
   out += "serving: " + s.scheduler + " scheduler, at most " + std::to_string(s.max_seqs) +
@@ -103,8 +107,13 @@ std::string Report(const Setup& setup, const SimulateOptions& o, const Simulatio
     out += ", disaggregated: " + std::to_string(s.prefill_replicas) + " prefill + " +
            std::to_string(s.replicas - s.prefill_replicas) + " decode replicas";
   }
-  out += "\nKV cache per replica: " + std::to_string(s.kv_blocks_per_replica) + " blocks of " +
-         std::to_string(s.block_size) + " tokens\n\n";
+  out += "\nKV cache per " + std::string(s.prefill_replicas > 0 ? "decode " : "") +
+         "replica: " + std::to_string(s.kv_blocks_per_replica) + " blocks of " +
+         std::to_string(s.block_size) + " tokens";
+  if (s.prefill_replicas > 0) {
+    out += " (per prefill replica: " + std::to_string(s.prefill_kv_blocks_per_replica) + ")";
+  }
+  out += "\n\n";
 
   out += std::to_string(s.requests) + " requests in " + FormatFixed(s.duration.value(), 1) +
          " s: " + FormatFixed(s.requests_per_s, 2) + " req/s, " +
@@ -150,7 +159,10 @@ std::string Report(const Setup& setup, const SimulateOptions& o, const Simulatio
   }
   if (s.prefill_replicas > 0) {
     out += "KV moved from prefill to decode replicas: " +
-           FormatFixed(s.kv_transfer.value() / kGiga, 2) + " GB\n";
+           FormatFixed(s.kv_transfer.value() / kGiga, 2) + " GB, " + Ms(s.kv_transfer_mean) +
+           " ms per request on the link after " + Ms(s.kv_transfer_wait) +
+           " ms waiting for it; pools busy: prefill " + FormatFixed(100 * s.prefill_busy, 1) +
+           "%, decode " + FormatFixed(100 * s.decode_busy, 1) + "% of the time\n";
   }
   out += "simulated " + std::to_string(s.steps) + " steps with " + std::to_string(s.events) +
          " events and " + std::to_string(s.step_evaluations) + " cost-model evaluations" +
@@ -167,20 +179,56 @@ struct SimulateArgs {
   std::optional<double> think_time_s;
   double swap_space_gb = 4.0;
   double slo_ttft_ms = 0, slo_tpot_ms = 0;
-  void Convert() {
+  std::string disagg;
+  Status Convert() {
+    if (!disagg.empty()) {
+      PERFTCO_ASSIGN_OR_RETURN(DisaggSpec d, ParseDisaggSpec(disagg));
+      o.disagg = d;
+    }
     if (think_time_s) o.workload.think_time = Seconds(*think_time_s);
     o.serving.swap_space = Bytes(swap_space_gb * kGiB);
     o.serving.slo_ttft = Milliseconds(slo_ttft_ms);
     o.serving.slo_tpot = Milliseconds(slo_tpot_ms);
+    return Status::Ok();
   }
 };
 
 }  // namespace
 
+// The decode pool's setup of a disaggregated run (the prefill pool's becomes `o.setup`), each
+// pool checked to fit; null when `o` is aggregated.
+Result<std::shared_ptr<Setup>> DisaggregatedSetup(CliContext* ctx, SimulateOptions* o) {
+  if (!o->disagg) return std::shared_ptr<Setup>();
+  const DisaggSpec& d = *o->disagg;
+  if (o->replicas != 0 || o->serving.prefill_replicas != 0) {
+    return Status::Error(
+        "--disagg gives each pool's workers: drop --replicas and --prefill-replicas");
+  }
+  if (o->setup.tp || o->setup.ep != 1 || o->setup.dp_attention) {
+    return Status::Error(
+        "--disagg gives each pool's tp, ep and attention DP: drop --tp, --ep and --dp-attention");
+  }
+  const int chips = d.prefill.Chips(o->setup.pp) + d.decode.Chips(o->setup.pp);
+  if (o->setup.chips != 0 && o->setup.chips != chips) {
+    return Status::Error("--chips " + std::to_string(o->setup.chips) + " is not the " +
+                         std::to_string(chips) + " chips of --disagg " + d.ToString() +
+                         ": give one of them");
+  }
+  auto decode = SetupFrom(ctx, PoolSetup(o->setup, d.decode));
+  if (!decode.ok()) return Status::Error("decode pool: " + decode.status().message());
+  o->setup = PoolSetup(o->setup, d.prefill);
+  return decode;
+}
+
 Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& out) {
   PERFTCO_RETURN_IF_ERROR(ApplyReplicas(o.replicas, &o.setup));
-  PERFTCO_ASSIGN_OR_RETURN(std::shared_ptr<Setup> setup, SetupFrom(ctx, o.setup));
-  const CostModel& cost = *setup->cost;
+  PERFTCO_ASSIGN_OR_RETURN(std::shared_ptr<Setup> decode_setup, DisaggregatedSetup(ctx, &o));
+  auto built = SetupFrom(ctx, o.setup);
+  if (!built.ok() && decode_setup) {
+    return Status::Error("prefill pool: " + built.status().message());
+  }
+  PERFTCO_ASSIGN_OR_RETURN(std::shared_ptr<Setup> setup, std::move(built));
+  const CostModel& cost = decode_setup ? *decode_setup->cost : *setup->cost;
   PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<RequestSource> source,
                            MakeRequestSource(o.workload, LimitsFor(cost)));
   if (!out.timeline_csv.empty() && !(out.timeline_interval_s > 0)) {
@@ -193,11 +241,16 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
     PERFTCO_RETURN_IF_ERROR(requests->Open());
     observers.push_back(requests.get());
   }
-  TimelineRecorder timeline(setup->plan.replicas, Seconds(out.timeline_interval_s));
+  const int replicas = setup->plan.replicas + (decode_setup ? decode_setup->plan.replicas : 0);
+  TimelineRecorder timeline(replicas, Seconds(out.timeline_interval_s));
   if (!out.timeline_csv.empty()) observers.push_back(&timeline);
   ProgressLine progress;
   if (isatty(STDERR_FILENO)) observers.push_back(&progress);
-  PERFTCO_ASSIGN_OR_RETURN(SimulationSummary s, RunSimulation(cost, o.serving, *source, observers));
+  PERFTCO_ASSIGN_OR_RETURN(SimulationSummary s,
+                           decode_setup
+                               ? RunDisaggregatedSimulation(*setup->cost, *decode_setup->cost,
+                                                            o.serving, *source, observers)
+                               : RunSimulation(*setup->cost, o.serving, *source, observers));
   if (!out.timeline_csv.empty()) {
     PERFTCO_RETURN_IF_ERROR(WriteFileAtomically(out.timeline_csv, timeline.Csv()));
   }
@@ -295,6 +348,10 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--router", o.serving.router, "router: " + routers)->capture_default_str();
   sub->add_option("--prefill-replicas", o.serving.prefill_replicas,
                   "disaggregate: replicas that only prefill (the rest decode)");
+  sub->add_option("--disagg", a->disagg,
+                  "disaggregate into pools of their own layout: prefill=WxT,decode=WxT "
+                  "(workers x tp), optionally prefill-ep=N, decode-ep=N, prefill-dp-attention, "
+                  "decode-dp-attention");
   sub->add_flag("--exact-steps", o.serving.exact_steps,
                 "step every iteration instead of fast-forwarding decode windows");
   sub->add_option("--slo-ttft-ms", a->slo_ttft_ms, "TTFT target for goodput");
@@ -308,7 +365,8 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
                   "interval of the timeline rows")
       ->capture_default_str();
   sub->callback([ctx, a, sub] {
-    a->Convert();
+    ctx->status = a->Convert();
+    if (!ctx->status.ok()) return;
     SimulateOptions o = a->o;
     if (!a->scenario.empty()) {
       auto root = LoadScenarioYaml(a->scenario);
@@ -373,6 +431,7 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
       if (given("--prefill-replicas")) {
         merged.serving.prefill_replicas = f.serving.prefill_replicas;
       }
+      if (given("--disagg")) merged.disagg = f.disagg;
       if (given("--exact-steps")) merged.serving.exact_steps = true;
       if (given("--slo-ttft-ms")) merged.serving.slo_ttft = f.serving.slo_ttft;
       if (given("--slo-tpot-ms")) merged.serving.slo_tpot = f.serving.slo_tpot;
