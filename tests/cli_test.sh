@@ -111,6 +111,14 @@ expect_error "disagg with --tp" "drop --tp" "${D[@]}" --disagg prefill=1x4,decod
 expect_error "disagg chips disagree" "is not the 12 chips" "${D[@]}" --disagg prefill=1x4,decode=1x8 --chips 8
 expect_error "disagg bad pool" "must be WxT" "${D[@]}" --disagg prefill=4,decode=1x8
 expect_error "disagg pool that does not fit" "prefill pool:" simulate --model llama-3.1-405b --hardware h100-sxm --precision fp8 --rate 1 --disagg prefill=1x1,decode=1x8
+L=(simulate --model llama-3.1-8b --hardware h100-sxm --requests 200 --input-len fixed:1000 --output-len fixed:200)
+expect_ok "latency-bounded with published limits" "latency-bounded (p99 TTFT <= 500 ms, p99 TPOT <= 30 ms)" "${L[@]}" --limits-from interactive
+expect_ok "latency-bounded in json" '"rate_search"' "${L[@]}" --ttft-p99-limit-ms 2000 --tpot-p99-limit-ms 100 --json
+expect_error "limit below the unloaded latency" "below what the system reaches unloaded" "${L[@]}" --ttft-p99-limit-ms 1
+expect_error "negative latency limit" "must be positive" "${L[@]}" --tpot-p99-limit-ms -5
+expect_error "no published limits" "no published server latency limits for gpt-j-6b" simulate --model gpt-j-6b --hardware h100-sxm --limits-from server
+expect_error "limits on a closed loop" "open-loop --arrival" "${L[@]}" --limits-from server --arrival closed --users 4
+expect_error "unknown limits source" "use server or interactive" "${L[@]}" --limits-from offline
 expect_ok "gamma arrivals, swap, static" "by swap" simulate --model llama-3.1-8b --hardware h100-sxm --mem-fraction 0.3 --workload reasoning --arrival gamma --burstiness 2 --rate 1 --requests 60 --preemption swap
 expect_ok "agentic with prefix caching" "prefix cache" simulate --model llama-3.1-8b --hardware h100-sxm --tp 1 --replicas 2 --workload agentic --rate 0.5 --requests 100 --prefix-caching --router prefix-affinity
 

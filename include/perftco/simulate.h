@@ -199,6 +199,16 @@ Result<DisaggSpec> ParseDisaggSpec(const std::string& text);
 // `base` with one pool's layout: chips = workers x tp x pp, its tp, ep and attention DP.
 SetupOptions PoolSetup(const SetupOptions& base, const PoolSpec& pool);
 
+// p99 limits of a latency-bounded scenario (include/perftco/rate_search.h); a zero limit is not
+// enforced.
+struct LatencyLimits {
+  Seconds ttft_p99;
+  Seconds tpot_p99;
+  bool Any() const { return ttft_p99.value() > 0 || tpot_p99.value() > 0; }
+  bool Met(const SimulationSummary& s) const;
+  std::string ToString() const;  // "p99 TTFT <= 2000 ms, p99 TPOT <= 200 ms"
+};
+
 // Everything `perftco simulate` and a `kind: simulate` scenario name.
 struct SimulateOptions {
   std::string name;
@@ -208,6 +218,10 @@ struct SimulateOptions {
   WorkloadOptions workload;
   ServingOptions serving;
   std::optional<DisaggSpec> disagg;  // prefill and decode pools of their own layout
+  // Latency-bounded: search the highest rate meeting `limits` (the workload's rate starts the
+  // search), or the published limits of `limits_from` ("server" or "interactive") for the model.
+  LatencyLimits limits;
+  std::string limits_from;
 };
 
 // Reads a `kind: simulate` scenario. Unknown keys fail naming the key and the closest valid one;

@@ -50,8 +50,8 @@ Result<DisaggSpec> ParseDisaggSpec(const std::string& text) {
       PoolSpec& p = key == "prefill" ? spec.prefill : spec.decode;
       const size_t x = value.find('x');
       if (x == std::string::npos) {
-        return Status::Error("--disagg " + key + "='" + value + "' must be WxT, workers x tp: " +
-                             kDisaggForm);
+        return Status::Error("--disagg " + key + "='" + value +
+                             "' must be WxT, workers x tp: " + kDisaggForm);
       }
       PERFTCO_ASSIGN_OR_RETURN(p.workers, PositiveInt(value.substr(0, x), key + " workers"));
       PERFTCO_ASSIGN_OR_RETURN(p.tp, PositiveInt(value.substr(x + 1), key + " tp"));

@@ -9,14 +9,37 @@
 namespace perftco {
 const std::vector<std::string>& SimulateScenarioKeys() {
   static const std::vector<std::string> kKeys = [] {
-    std::vector<std::string> k = {
-        "kind",        "name",          "description",  "replicas",
-        "workload",    "arrival",       "rate",         "burstiness",
-        "users",       "think_time_s",  "requests",     "seed",
-        "input_len",   "output_len",    "turns",        "shared_prefix",
-        "scheduler",   "max_seqs",      "token_budget", "prefix_caching",
-        "preemption",  "swap_space_gb", "router",       "prefill_replicas",
-        "exact_steps", "slo_ttft_ms",   "slo_tpot_ms",  "disagg"};
+    std::vector<std::string> k = {"kind",
+                                  "name",
+                                  "description",
+                                  "replicas",
+                                  "workload",
+                                  "arrival",
+                                  "rate",
+                                  "burstiness",
+                                  "users",
+                                  "think_time_s",
+                                  "requests",
+                                  "seed",
+                                  "input_len",
+                                  "output_len",
+                                  "turns",
+                                  "shared_prefix",
+                                  "scheduler",
+                                  "max_seqs",
+                                  "token_budget",
+                                  "prefix_caching",
+                                  "preemption",
+                                  "swap_space_gb",
+                                  "router",
+                                  "prefill_replicas",
+                                  "exact_steps",
+                                  "slo_ttft_ms",
+                                  "slo_tpot_ms",
+                                  "disagg",
+                                  "ttft_p99_limit_ms",
+                                  "tpot_p99_limit_ms",
+                                  "limits_from"};
     k.insert(k.end(), ScenarioSetupKeys().begin(), ScenarioSetupKeys().end());
     return k;
   }();
@@ -91,6 +114,12 @@ Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std:
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "router", path, &s.router));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "prefill_replicas", path, &s.prefill_replicas));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "exact_steps", path, &s.exact_steps));
+  double ttft_limit = 0, tpot_limit = 0;
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "ttft_p99_limit_ms", path, &ttft_limit));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "tpot_p99_limit_ms", path, &tpot_limit));
+  o.limits.ttft_p99 = Milliseconds(ttft_limit);
+  o.limits.tpot_p99 = Milliseconds(tpot_limit);
+  PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "limits_from", path, &o.limits_from));
   if (root["disagg"]) {
     std::string text;
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "disagg", path, &text));

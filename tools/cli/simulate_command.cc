@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "commands.h"
 #include "estimate_json.h"
+#include "perftco/rate_search.h"
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
 #include "simulate_report.h"
@@ -179,6 +181,7 @@ struct SimulateArgs {
   std::optional<double> think_time_s;
   double swap_space_gb = 4.0;
   double slo_ttft_ms = 0, slo_tpot_ms = 0;
+  double ttft_limit_ms = 0, tpot_limit_ms = 0;
   std::string disagg;
   Status Convert() {
     if (!disagg.empty()) {
@@ -189,6 +192,8 @@ struct SimulateArgs {
     o.serving.swap_space = Bytes(swap_space_gb * kGiB);
     o.serving.slo_ttft = Milliseconds(slo_ttft_ms);
     o.serving.slo_tpot = Milliseconds(slo_tpot_ms);
+    o.limits.ttft_p99 = Milliseconds(ttft_limit_ms);
+    o.limits.tpot_p99 = Milliseconds(tpot_limit_ms);
     return Status::Ok();
   }
 };
@@ -220,6 +225,52 @@ Result<std::shared_ptr<Setup>> DisaggregatedSetup(CliContext* ctx, SimulateOptio
   return decode;
 }
 
+// A latency-bounded run: the highest rate meeting `o`'s limits (or the published limits it names
+// for `model`), which becomes the workload's rate; nothing when `o` has no limits.
+Result<std::optional<RateSearchResult>> SearchRate(
+    CliContext* ctx, const std::string& model, SimulateOptions* o,
+    const std::function<Result<SimulationSummary>(const WorkloadOptions&,
+                                                  const std::vector<SimObserver*>&)>& run_at) {
+  if (o->limits.ttft_p99.value() < 0 || o->limits.tpot_p99.value() < 0) {
+    return Status::Error("--ttft-p99-limit-ms and --tpot-p99-limit-ms must be positive");
+  }
+  if (!o->limits_from.empty()) {
+    if (o->limits_from != "server" && o->limits_from != "interactive") {
+      return Status::Error("--limits-from '" + o->limits_from + "': use server or interactive");
+    }
+    PERFTCO_ASSIGN_OR_RETURN(LatencyLimitTable table, LatencyLimitTable::Load(ctx->data_dir));
+    const LatencyLimitTable::Entry* e = table.Find(model, o->limits_from);
+    if (e == nullptr) {
+      return Status::Error("no published " + o->limits_from + " latency limits for " + model +
+                           ": give --ttft-p99-limit-ms and --tpot-p99-limit-ms");
+    }
+    if (o->limits.ttft_p99.value() == 0) o->limits.ttft_p99 = e->limits.ttft_p99;
+    if (o->limits.tpot_p99.value() == 0) o->limits.tpot_p99 = e->limits.tpot_p99;
+  }
+  if (!o->limits.Any()) return std::optional<RateSearchResult>();
+  if (o->workload.arrival == "closed") {
+    return Status::Error(
+        "latency limits search the arrival rate: use an open-loop --arrival (poisson or gamma)");
+  }
+  RateSearchOptions options;
+  if (o->workload.rate > 0) options.start_rate = o->workload.rate;
+  WorkloadOptions w = o->workload;
+  auto trial = [&](double rate) {
+    w.rate = rate;
+    return run_at(w, {});
+  };
+  PERFTCO_ASSIGN_OR_RETURN(RateSearchResult r, FindMaxRate(trial, o->limits, options));
+  o->workload.rate = r.rate;
+  return std::optional<RateSearchResult>(r);
+}
+
+std::string SearchText(const LatencyLimits& limits, const RateSearchResult& r) {
+  return "latency-bounded (" + limits.ToString() + "): the highest rate that meets them is " +
+         FormatFixed(r.rate, 3) + " requests/s; " + FormatFixed(r.failing_rate, 3) +
+         " requests/s breaks the " + r.binding + " limit (" + std::to_string(r.trials) +
+         " simulations)\n";
+}
+
 Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& out) {
   PERFTCO_RETURN_IF_ERROR(ApplyReplicas(o.replicas, &o.setup));
   PERFTCO_ASSIGN_OR_RETURN(std::shared_ptr<Setup> decode_setup, DisaggregatedSetup(ctx, &o));
@@ -229,8 +280,16 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
   }
   PERFTCO_ASSIGN_OR_RETURN(std::shared_ptr<Setup> setup, std::move(built));
   const CostModel& cost = decode_setup ? *decode_setup->cost : *setup->cost;
-  PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<RequestSource> source,
-                           MakeRequestSource(o.workload, LimitsFor(cost)));
+  auto run_at = [&](const WorkloadOptions& w,
+                    const std::vector<SimObserver*>& observers) -> Result<SimulationSummary> {
+    PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<RequestSource> source,
+                             MakeRequestSource(w, LimitsFor(cost)));
+    return decode_setup ? RunDisaggregatedSimulation(*setup->cost, *decode_setup->cost, o.serving,
+                                                     *source, observers)
+                        : RunSimulation(*setup->cost, o.serving, *source, observers);
+  };
+  PERFTCO_ASSIGN_OR_RETURN(std::optional<RateSearchResult> search,
+                           SearchRate(ctx, setup->model.name, &o, run_at));
   if (!out.timeline_csv.empty() && !(out.timeline_interval_s > 0)) {
     return Status::Error("--timeline-interval-s must be positive");
   }
@@ -246,11 +305,7 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
   if (!out.timeline_csv.empty()) observers.push_back(&timeline);
   ProgressLine progress;
   if (isatty(STDERR_FILENO)) observers.push_back(&progress);
-  PERFTCO_ASSIGN_OR_RETURN(SimulationSummary s,
-                           decode_setup
-                               ? RunDisaggregatedSimulation(*setup->cost, *decode_setup->cost,
-                                                            o.serving, *source, observers)
-                               : RunSimulation(*setup->cost, o.serving, *source, observers));
+  PERFTCO_ASSIGN_OR_RETURN(SimulationSummary s, run_at(o.workload, observers));
   if (!out.timeline_csv.empty()) {
     PERFTCO_RETURN_IF_ERROR(WriteFileAtomically(out.timeline_csv, timeline.Csv()));
   }
@@ -271,12 +326,23 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
     if (!o.name.empty()) j["scenario"] = o.name;
     j["setup"] = SetupJson(*setup);
     j["workload"] = DescribeWorkload(o.workload);
+    if (search) {
+      nlohmann::ordered_json rs;
+      rs["ttft_p99_limit_ms"] = o.limits.ttft_p99.value() * 1e3;
+      rs["tpot_p99_limit_ms"] = o.limits.tpot_p99.value() * 1e3;
+      rs["rate"] = search->rate;
+      rs["failing_rate"] = search->failing_rate;
+      rs["binding"] = search->binding;
+      rs["trials"] = search->trials;
+      j["rate_search"] = rs;
+    }
     j.update(SummaryJson(s));
     j.update(TokenEconomicsJson(money));
     j["economics_missing"] = chip.missing;
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    std::string text = Report(*setup, o, s);
+    std::string text = search ? SearchText(o.limits, *search) : "";
+    text += Report(*setup, o, s);
     text += "\ncost at the simulated throughput: owned " +
             UsdText(money.owned_per_million_output, 3) + " USD, rented " +
             UsdText(money.rented_per_million_output, 3) + " USD per million output tokens";
@@ -354,6 +420,14 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
                   "decode-dp-attention");
   sub->add_flag("--exact-steps", o.serving.exact_steps,
                 "step every iteration instead of fast-forwarding decode windows");
+  sub->add_option("--ttft-p99-limit-ms", a->ttft_limit_ms,
+                  "latency-bounded: find the highest rate whose p99 TTFT stays within this "
+                  "(--rate starts the search)");
+  sub->add_option("--tpot-p99-limit-ms", a->tpot_limit_ms,
+                  "latency-bounded: ... and whose p99 TPOT stays within this");
+  sub->add_option("--limits-from", o.limits_from,
+                  "latency-bounded with the published limits of a benchmark for the model: server "
+                  "or interactive (MLPerf Inference, data/latency_limits.yaml)");
   sub->add_option("--slo-ttft-ms", a->slo_ttft_ms, "TTFT target for goodput");
   sub->add_option("--slo-tpot-ms", a->slo_tpot_ms, "TPOT target for goodput");
   sub->add_flag("--json", a->out.json, "print the summary as JSON");
@@ -432,6 +506,9 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
         merged.serving.prefill_replicas = f.serving.prefill_replicas;
       }
       if (given("--disagg")) merged.disagg = f.disagg;
+      if (given("--ttft-p99-limit-ms")) merged.limits.ttft_p99 = f.limits.ttft_p99;
+      if (given("--tpot-p99-limit-ms")) merged.limits.tpot_p99 = f.limits.tpot_p99;
+      if (given("--limits-from")) merged.limits_from = f.limits_from;
       if (given("--exact-steps")) merged.serving.exact_steps = true;
       if (given("--slo-ttft-ms")) merged.serving.slo_ttft = f.serving.slo_ttft;
       if (given("--slo-tpot-ms")) merged.serving.slo_tpot = f.serving.slo_tpot;
