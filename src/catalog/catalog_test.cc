@@ -4,8 +4,12 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "perftco/efficiency.h"
+#include "perftco/names.h"
 
 namespace perftco {
 namespace {
@@ -113,6 +117,63 @@ TEST(HardwareCatalog, EveryIssueSystemIsPresentWithSourcedNumbers) {
   }
 }
 
+TEST(HardwareCatalog, Issue12ChipsArePresentWithSourcedNumbers) {
+  for (const char* name : {"h100-nvl", "h100-pcie", "h200-nvl", "b300", "gb300", "mi350x",
+                           "arc-pro-b60", "h800-sxm"}) {
+    auto hw = TheCatalog().FindHardware(name);
+    ASSERT_TRUE(hw.ok()) << hw.status().message();
+    EXPECT_GT(hw->Peak(Precision::kBf16).value(), 5e13) << name;
+    EXPECT_GT(hw->hbm_capacity.value(), 2e10) << name;
+    EXPECT_GT(hw->hbm_bandwidth.value(), 4e11) << name;
+    EXPECT_GT(hw->tdp.value(), 0) << name;
+    EXPECT_GT(hw->host_link.value(), 0) << name;
+    EXPECT_GE(hw->scale_up.domain_chips, 8) << name;
+    EXPECT_FALSE(hw->sources.at("peak_dense_tflops.bf16").empty()) << name;
+    EXPECT_FALSE(hw->sources.at("scale_up.bandwidth_per_chip_gb_per_s").empty()) << name;
+  }
+}
+
+TEST(HardwareCatalog, H800IsAnH100SxmWithHalfThePerDirectionNvlinkOfFourHundredBidirectional) {
+  const Hardware h100 = *TheCatalog().FindHardware("h100-sxm");
+  const Hardware h800 = *TheCatalog().FindHardware("h800");
+  for (Precision p : {Precision::kBf16, Precision::kFp8}) {
+    EXPECT_DOUBLE_EQ(h800.Peak(p).value(), h100.Peak(p).value());
+  }
+  EXPECT_DOUBLE_EQ(h800.hbm_bandwidth.value(), h100.hbm_bandwidth.value());
+  EXPECT_DOUBLE_EQ(h800.scale_up.bandwidth_per_chip.value(), 200e9);  // 400 GB/s / 2
+  EXPECT_EQ(h800.family, "hopper");
+}
+
+TEST(HardwareCatalog, MatrixFormatsFollowTheUnitsEachChipHas) {
+  // FP4 only where the chip has FP4 units; the Arc Pro B60 has no FP8, so INT8 instead.
+  for (const char* name : {"b300", "gb300", "mi350x"}) {
+    const Hardware hw = *TheCatalog().FindHardware(name);
+    EXPECT_EQ(hw.ComputePrecision(Precision::kFp4, Precision::kFp4), Precision::kFp4) << name;
+  }
+  for (const char* name : {"h100-nvl", "h100-pcie", "h200-nvl", "h800-sxm"}) {
+    const Hardware hw = *TheCatalog().FindHardware(name);
+    EXPECT_EQ(hw.ComputePrecision(Precision::kFp4, Precision::kFp4), Precision::kFp8) << name;
+  }
+  const Hardware arc = *TheCatalog().FindHardware("arc-pro-b60");
+  EXPECT_EQ(arc.ComputePrecision(Precision::kFp8, Precision::kFp8), Precision::kBf16);
+  EXPECT_EQ(arc.ComputePrecision(Precision::kInt8, Precision::kInt8), Precision::kInt8);
+  EXPECT_GT(TheCatalog().FindHardware("b300")->Peak(Precision::kFp4).value(),
+            TheCatalog().FindHardware("b200")->Peak(Precision::kFp4).value());
+}
+
+TEST(HardwareCatalog, NoNameOrAliasIsUsedTwice) {
+  std::map<std::string, std::string> owner;
+  for (const auto& hw : TheCatalog().hardware()) {
+    std::vector<std::string> names = hw.aliases;
+    names.push_back(hw.name);
+    for (const auto& n : names) {
+      const std::string key = ToLower(n);
+      auto [it, inserted] = owner.emplace(key, hw.name);
+      EXPECT_TRUE(inserted) << "'" << n << "' names both " << it->second << " and " << hw.name;
+    }
+  }
+}
+
 TEST(HardwareCatalog, AliasesAndTopologies) {
   EXPECT_EQ(TheCatalog().FindHardware("H100")->name, "h100-sxm");
   EXPECT_EQ(TheCatalog().FindHardware("gb200")->scale_up.domain_chips, 72);
@@ -151,6 +212,25 @@ TEST(Efficiency, PriorsLoadAndCoverEveryParameter) {
   ASSERT_TRUE(t.ok()) << t.status().message();
   const Efficiency e = t->For("no-such-family");
   for (const auto& name : Efficiency::FittableNames()) EXPECT_GT(e.Get(name), 0) << name;
+}
+
+TEST(Efficiency, EveryCatalogFamilyResolvesToPositiveParameters) {
+  // A family without a fit (xe2, cdna4, tpu) runs on the documented defaults of priors.yaml.
+  auto t = EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR);
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  for (const auto& hw : TheCatalog().hardware()) {
+    const Efficiency e = t->For(hw.family);
+    for (const auto& name : Efficiency::FittableNames()) {
+      EXPECT_GT(e.Get(name), 0) << hw.name << " (" << hw.family << "): " << name;
+    }
+  }
+  EXPECT_EQ(TheCatalog().FindHardware("arc-pro-b60")->family, "xe2");
+  EXPECT_FALSE(t->IsFitted("xe2"));
+  const Efficiency xe2 = t->For("xe2");
+  const Efficiency defaults = t->For("no-such-family");
+  for (const auto& name : Efficiency::FittableNames()) {
+    EXPECT_DOUBLE_EQ(xe2.Get(name), defaults.Get(name)) << name;
+  }
 }
 
 }  // namespace

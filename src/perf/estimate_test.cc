@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <utility>
+
 #include "perftco/scenario.h"
 #include "perftco/setup.h"
 #include "test_fixtures.h"
@@ -132,6 +135,85 @@ TEST(Estimate, ReasoningCostsMoreThanChatPerQuery) {
   const auto& reason = (*rows)[1];
   EXPECT_NEAR(static_cast<double>(chat.max_batch) / reason.max_batch, 6.0, 0.3);
   EXPECT_GT(reason.chip_seconds_per_query, 11.0 * chat.chip_seconds_per_query);
+}
+
+// The chips of issue 12, item 6: each serves a model it can hold, end to end through the catalog,
+// the committed efficiency table and the cost model.
+const char* const kIssue12Chips[] = {"h100-nvl", "h100-pcie", "h200-nvl",    "b300",
+                                     "gb300",    "mi350x",    "arc-pro-b60", "h800-sxm"};
+
+SetupOptions OnChips(const std::string& hardware, const std::string& model, int tp,
+                     const std::string& precision) {
+  SetupOptions o;
+  o.model = model;
+  o.hardware = hardware;
+  o.chips = tp;
+  o.tp = tp;
+  o.precision = precision;
+  return o;
+}
+
+// Output tokens per second of a batch of 16 chat requests (1000 in, 200 out).
+double Throughput(const SetupOptions& o) {
+  auto s = SetupFor(o);
+  if (!s) return 0;
+  auto p = EstimateBatch(*s->cost, 1000, 200, 16);
+  EXPECT_TRUE(p.ok()) << o.hardware << ": " << p.status().message();
+  return p.ok() ? p->output_tokens_per_s : 0;
+}
+
+TEST(Estimate, EveryIssue12ChipServesLlama8bOnOneChip) {
+  for (const char* hw : kIssue12Chips) {
+    const double tps = Throughput(OnChips(hw, "llama-3.1-8b", 1, "bf16"));
+    EXPECT_TRUE(std::isfinite(tps)) << hw;
+    EXPECT_GT(tps, 0) << hw;
+  }
+}
+
+TEST(Estimate, EveryIssue12ChipServesLlama70bFp8WhereItFits) {
+  // 70.6 B parameters at fp8 are 71 GB of weights: one chip of 94 GB or more holds them, the
+  // 80 GB parts need two, the 24 GB Arc Pro B60 eight.
+  const std::pair<const char*, int> kPlans[] = {
+      {"h100-nvl", 1}, {"h200-nvl", 1},  {"b300", 1},     {"gb300", 1},
+      {"mi350x", 1},   {"h100-pcie", 2}, {"h800-sxm", 2}, {"arc-pro-b60", 8}};
+  for (const auto& [hw, tp] : kPlans) {
+    const double tps = Throughput(OnChips(hw, "llama-3.1-70b", tp, "fp8"));
+    EXPECT_TRUE(std::isfinite(tps)) << hw;
+    EXPECT_GT(tps, 0) << hw;
+  }
+}
+
+TEST(Estimate, H100NvlDecodeLiesBetweenH100PcieAndH200) {
+  // Same Hopper die and efficiency family; decode of an 8B model is bound by memory bandwidth:
+  // 2.0 TB/s (PCIe) < 3.9 TB/s (NVL) < 4.8 TB/s (H200 SXM).
+  const double pcie = Throughput(OnChips("h100-pcie", "llama-3.1-8b", 1, "bf16"));
+  const double nvl = Throughput(OnChips("h100-nvl", "llama-3.1-8b", 1, "bf16"));
+  const double h200 = Throughput(OnChips("h200-sxm", "llama-3.1-8b", 1, "bf16"));
+  EXPECT_LT(pcie, nvl);
+  EXPECT_LT(nvl, h200);
+}
+
+TEST(Estimate, B300IsAtLeastB200AtFp4AndPrefillsFaster) {
+  // Same memory bandwidth (8 TB/s) and efficiency family; 14 vs 9 PFLOP/s dense FP4.
+  auto b200 = SetupFor(OnChips("b200", "llama-3.1-70b", 1, "fp4"));
+  auto b300 = SetupFor(OnChips("b300", "llama-3.1-70b", 1, "fp4"));
+  ASSERT_TRUE(b200 && b300);
+  auto p200 = EstimateBatch(*b200->cost, 4000, 200, 32);
+  auto p300 = EstimateBatch(*b300->cost, 4000, 200, 32);
+  ASSERT_TRUE(p200.ok() && p300.ok());
+  EXPECT_GE(p300->output_tokens_per_s, p200->output_tokens_per_s);
+  EXPECT_LT(p300->ttft, p200->ttft);
+}
+
+TEST(Estimate, H800TensorParallelDecodeIsSlowerThanH100ForItsNarrowerNvlink) {
+  // Same compute and HBM; NVLink 200 vs 450 GB/s per direction makes tp=8 all-reduces slower.
+  auto h100 = SetupFor(OnChips("h100-sxm", "llama-3.1-70b", 8, "fp8"));
+  auto h800 = SetupFor(OnChips("h800-sxm", "llama-3.1-70b", 8, "fp8"));
+  ASSERT_TRUE(h100 && h800);
+  auto p100 = EstimateBatch(*h100->cost, 1000, 200, 64);
+  auto p800 = EstimateBatch(*h800->cost, 1000, 200, 64);
+  ASSERT_TRUE(p100.ok() && p800.ok());
+  EXPECT_GT(p800->tpot, p100->tpot);
 }
 
 TEST(Setup, RejectsBadOptionsWithOneLine) {
