@@ -28,6 +28,9 @@ expect_error "model with linear attention" "not modelled" estimate --model qwen3
 expect_ok "validate summary" "throughput metrics" validate --summary-only
 expect_ok "validate json" '"median_abs_pct_error"' validate --json
 expect_ok "validate unmodelled listed" "not in the catalog" validate --data tests/data/measured/minimal.csv
+expect_ok "validate every issue-12 column" "n-disagg-chips" validate --data tests/data/measured/new_columns.csv
+expect_error "validate pool tp without workers" "prefill_tp is given without prefill_workers" validate --data tests/data/measured/bad_pool.csv
+expect_error "validate negative latency limit" "must be positive" validate --data tests/data/measured/bad_limit.csv
 T=(train --model llama-3.1-70b --hardware h100-sxm --chips 64)
 expect_error "train unknown model" "did you mean" train --model llama-3.1-7b --hardware h100-sxm --chips 8
 expect_error "train no chips" "--chips must be" train --model llama-3.1-8b --hardware h100-sxm

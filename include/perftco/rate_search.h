@@ -12,17 +12,17 @@
 namespace perftco {
 
 struct RateSearchOptions {
-  double start_rate = 1.0;        // requests/s of the first trial
+  double start_rate = 1.0;           // requests/s of the first trial
   double relative_tolerance = 0.01;  // stop when the bracket's width is below this share
   int max_trials = 60;
 };
 
 struct RateSearchResult {
-  double rate = 0;             // the highest rate found to meet the limits
-  double failing_rate = 0;     // the lowest rate found to break them
-  SimulationSummary summary;   // the run at `rate`
+  double rate = 0;            // the highest rate found to meet the limits
+  double failing_rate = 0;    // the lowest rate found to break them
+  SimulationSummary summary;  // the run at `rate`
   int trials = 0;
-  std::string binding;         // which limit the failing rate broke: "TTFT", "TPOT" or both
+  std::string binding;  // which limit the failing rate broke: "TTFT", "TPOT" or both
 };
 
 // One simulation at a request rate. It must be deterministic (a fixed seed and request count),

@@ -11,6 +11,8 @@
 #include "perftco/cost_model.h"
 #include "perftco/efficiency.h"
 #include "perftco/measured.h"
+#include "perftco/rate_search.h"
+#include "perftco/simulate.h"
 #include "perftco/speculative.h"
 
 namespace perftco {
@@ -25,7 +27,9 @@ struct PreparedPoint {
   std::string regime;  // batch-1, moe, long-context, or the scenario
   std::shared_ptr<const ModelConfig> model;
   std::shared_ptr<const Hardware> hardware;
-  ParallelPlan plan;
+  ParallelPlan plan;  // disaggregated: the prefill pool's (its replicas are the pool's workers)
+  std::optional<ParallelPlan> decode_plan;  // disaggregated: the decode pool's
+  LatencyLimits limits;  // latency-bounded rows: predicted at the highest rate meeting them
   Precisions precisions;
   EngineMemory engine;
   SpeculativeDecoding speculative;   // from the spec_decoding column and the notes
@@ -40,6 +44,9 @@ struct PrepareOptions {
   // With a table, rows without tp / pp / ep take the layout the plan search finds best for their
   // chips and scenario (the vendor's tuning); without one, tp = all chips.
   const EfficiencyTable* efficiency = nullptr;
+  // Published limits for latency-bounded rows (`interactive`, or `server` without a rate) that
+  // state none; without a table such rows are unmodelled.
+  const LatencyLimitTable* latency_limits = nullptr;
 };
 
 // Resolves names, precisions, parallelism and engine settings of each point.

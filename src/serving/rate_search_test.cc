@@ -41,8 +41,7 @@ TEST(RateSearch, ALimitBelowTheUnloadedLatencyIsAClearError) {
   auto r =
       FindMaxRate([](double rate) -> Result<SimulationSummary> { return Queue(rate); }, limits);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("below what the system reaches unloaded"),
-            std::string::npos)
+  EXPECT_NE(r.status().message().find("below what the system reaches unloaded"), std::string::npos)
       << r.status().message();
   EXPECT_NE(r.status().message().find("p99 TTFT 100"), std::string::npos) << r.status().message();
   auto none = FindMaxRate([](double rate) -> Result<SimulationSummary> { return Queue(rate); },

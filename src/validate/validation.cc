@@ -155,10 +155,60 @@ std::string StatedLayout(const MeasuredPoint& p, const ModelConfig& model, const
   return valid.ok() ? "" : valid.message();
 }
 
+// One pool's layout from its columns: workers x tp (either from chips / the other), ep and
+// attention DP; chips alone mean one worker of all of them. "" or why it cannot be represented.
+std::string PoolPlan(const MeasuredPool& pool, const std::string& name, const ModelConfig& model,
+                     const Hardware& hw, ParallelPlan* plan, std::vector<std::string>* assumed) {
+  if (!pool.Stated()) {
+    return "disaggregated row without its " + name + " pool: give " + name + "_chips, " + name +
+           "_workers or " + name + "_tp";
+  }
+  int tp = pool.tp.value_or(0), workers = pool.workers.value_or(0);
+  if (tp == 0 && workers > 0 && pool.chips) tp = *pool.chips / workers;
+  if (workers == 0 && tp > 0 && pool.chips) workers = *pool.chips / tp;
+  if (tp == 0 && workers == 0 && pool.chips) {
+    workers = 1;
+    tp = *pool.chips;
+    assumed->push_back(name + " pool: one worker of tp" + std::to_string(tp));
+  }
+  if (workers == 0) workers = 1;
+  if (tp == 0) return name + " pool: give " + name + "_tp or " + name + "_chips";
+  *plan = ParallelPlan();
+  plan->tp = tp;
+  plan->dp_attention = pool.dp_attention.value_or(false);
+  plan->ep = std::min(tp, pool.ep.value_or(plan->dp_attention ? tp : 1));
+  plan->cross_domain_tp = pool.tp.has_value();
+  plan->replicas = workers;
+  const Status valid = ValidatePlan(*plan, model, hw);
+  return valid.ok() ? "" : name + " pool: " + valid.message();
+}
+
+// The p99 limits of a latency-bounded row: its columns, or the published ones for its model and
+// scenario. "" or why it has none.
+std::string ResolveLimits(const PrepareOptions& options, const ModelConfig& model,
+                          PreparedPoint* pp) {
+  const MeasuredPoint& p = pp->point;
+  const bool bounded = p.scenario == "interactive" || (p.scenario == "server" && !p.request_rate) ||
+                       p.ttft_p99_limit_ms || p.tpot_p99_limit_ms;
+  if (!bounded) return "";
+  if (p.ttft_p99_limit_ms) pp->limits.ttft_p99 = Milliseconds(*p.ttft_p99_limit_ms);
+  if (p.tpot_p99_limit_ms) pp->limits.tpot_p99 = Milliseconds(*p.tpot_p99_limit_ms);
+  if (pp->limits.Any()) return "";
+  const std::string scenario = p.scenario == "interactive" ? "interactive" : "server";
+  const LatencyLimitTable::Entry* e =
+      options.latency_limits ? options.latency_limits->Find(model.name, scenario) : nullptr;
+  if (e == nullptr) {
+    return "latency-bounded " + scenario + " row without limits and no published " + scenario +
+           " limits for " + model.name + ": give ttft_p99_limit_ms and tpot_p99_limit_ms";
+  }
+  pp->limits = e->limits;
+  pp->assumed.push_back("limits " + e->limits.ToString() + " (" + e->source + ")");
+  return "";
+}
+
 // Fills plan, precisions and engine, or returns why the point cannot be represented.
 std::string Resolve(const Catalog& catalog, const PrepareOptions& options, PreparedPoint* pp) {
   const MeasuredPoint& p = pp->point;
-  if (p.disagg) return "prefill/decode disaggregation is not in validate yet";
   auto hw = catalog.FindHardware(p.hardware);
   if (!hw.ok()) return "hardware '" + p.hardware + "' is not in the catalog";
   auto model = catalog.FindModel(p.model);
@@ -199,8 +249,25 @@ std::string Resolve(const Catalog& catalog, const PrepareOptions& options, Prepa
     return why;
   }
 
+  if (std::string why = ResolveLimits(options, *model, pp); !why.empty()) return why;
   const bool stated = p.tp || p.pp || p.ep;
-  if (stated || options.efficiency == nullptr) {
+  if (p.disagg) {
+    ParallelPlan decode;
+    if (std::string why = PoolPlan(p.prefill, "prefill", *model, *hw, &pp->plan, &pp->assumed);
+        !why.empty()) {
+      return why;
+    }
+    if (std::string why = PoolPlan(p.decode, "decode", *model, *hw, &decode, &pp->assumed);
+        !why.empty()) {
+      return why;
+    }
+    if (pp->plan.Chips() + decode.Chips() != p.num_chips) {
+      return "the prefill and decode pools use " + std::to_string(pp->plan.Chips()) + " + " +
+             std::to_string(decode.Chips()) + " chips, not num_chips " +
+             std::to_string(p.num_chips);
+    }
+    pp->decode_plan = decode;
+  } else if (stated || options.efficiency == nullptr) {
     if (std::string why = StatedLayout(p, *model, *hw, &pp->plan); !why.empty()) return why;
   } else if (std::string why = TuneLayout(catalog, *options.efficiency, pp); !why.empty()) {
     return why;
@@ -208,7 +275,8 @@ std::string Resolve(const Catalog& catalog, const PrepareOptions& options, Prepa
   pp->model = std::make_shared<const ModelConfig>(std::move(model).value());
   pp->hardware = std::make_shared<const Hardware>(std::move(hw).value());
   pp->config = p.source + "|" + p.hardware + "|" + p.model + "|" + p.weight_precision + "|" +
-               pp->plan.ToString() + "|" + p.framework;
+               pp->plan.ToString() + (pp->decode_plan ? "/" + pp->decode_plan->ToString() : "") +
+               "|" + p.framework;
   return "";
 }
 
@@ -291,15 +359,19 @@ int64_t RequestCount(const MeasuredPoint& p) {
 }
 
 // Runs the point's experiment in the serving simulator: a closed loop of `concurrency` users, an
-// open Poisson stream at `request_rate`, or (offline) every request at once.
-Result<double> Simulate(const PreparedPoint& pp, const CostModel& cost) {
+// open Poisson stream at `request_rate` (or at the highest rate meeting the row's latency
+// limits), or (offline) every request at once; on disaggregated pools when `decode` is given.
+Result<double> Simulate(const PreparedPoint& pp, const CostModel& cost,
+                        const CostModel* decode = nullptr) {
   const MeasuredPoint& p = pp.point;
   WorkloadOptions w;
   w.input_len = "fixed:" + std::to_string(p.isl);
   w.output_len = "fixed:" + std::to_string(p.osl);
   w.requests = RequestCount(p);
   w.seed = 1;
-  if (p.scenario == "concurrency") {
+  if (pp.limits.Any()) {
+    w.arrival = "poisson";
+  } else if (p.scenario == "concurrency") {
     if (!p.concurrency || *p.concurrency < 1) return Status::Error("concurrency point without N");
     w.arrival = "closed";
     w.users = *p.concurrency;
@@ -308,16 +380,34 @@ Result<double> Simulate(const PreparedPoint& pp, const CostModel& cost) {
     if (!p.request_rate || *p.request_rate <= 0) return Status::Error("server point without rate");
     w.arrival = "poisson";
     w.rate = *p.request_rate;
-  } else {  // offline: all requests arrive together
+  } else {  // offline (and a disaggregated fixed batch): all requests arrive together
     w.arrival = "constant";
     w.rate = 1e9;
+    if (p.scenario == "fixed-batch" && p.batch_size) w.requests = *p.batch_size;
   }
-  PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<RequestSource> source,
-                           MakeRequestSource(w, WorkloadLimits{}));
   ServingOptions s;
   s.max_seqs = cost.engine().max_num_seqs > 0 ? cost.engine().max_num_seqs : 1024;
   s.token_budget = cost.engine().max_batched_tokens;
-  PERFTCO_ASSIGN_OR_RETURN(SimulationSummary r, RunSimulation(cost, s, *source));
+  auto run = [&](const WorkloadOptions& at) -> Result<SimulationSummary> {
+    PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<RequestSource> source,
+                             MakeRequestSource(at, WorkloadLimits{}));
+    return decode ? RunDisaggregatedSimulation(cost, *decode, s, *source)
+                  : RunSimulation(cost, s, *source);
+  };
+  SimulationSummary r;
+  if (pp.limits.Any()) {
+    RateSearchOptions o;
+    if (p.request_rate && *p.request_rate > 0) o.start_rate = *p.request_rate;
+    auto trial = [&](double rate) {
+      WorkloadOptions at = w;
+      at.rate = rate;
+      return run(at);
+    };
+    PERFTCO_ASSIGN_OR_RETURN(RateSearchResult found, FindMaxRate(trial, pp.limits, o));
+    r = found.summary;
+  } else {
+    PERFTCO_ASSIGN_OR_RETURN(r, run(w));
+  }
   const double chips = p.num_chips;
   return MetricFrom(p, r.output_tokens_per_s_per_chip * r.chips / chips,
                     p.metric.find("p99") != std::string::npos
@@ -332,7 +422,8 @@ Result<double> Simulate(const PreparedPoint& pp, const CostModel& cost) {
 }  // namespace
 
 bool NeedsSimulation(const MeasuredPoint& p) {
-  return p.scenario == "concurrency" || p.scenario == "server" ||
+  return p.disagg || p.scenario == "concurrency" || p.scenario == "server" ||
+         p.scenario == "interactive" || p.ttft_p99_limit_ms || p.tpot_p99_limit_ms ||
          (p.scenario == "offline" && p.metric.rfind("ttft", 0) == 0);
 }
 
@@ -356,6 +447,12 @@ Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
   const CostModel cost(*pp.model, *pp.hardware, pp.plan, pp.precisions, eff, pp.engine,
                        pp.speculative);
   const double chips = p.num_chips;
+  if (pp.decode_plan) {
+    const CostModel decode(*pp.model, *pp.hardware, *pp.decode_plan, pp.precisions, eff, pp.engine,
+                           pp.speculative);
+    return Simulate(pp, cost, &decode);
+  }
+  if (pp.limits.Any()) return Simulate(pp, cost);
   if (p.scenario == "fixed-batch" || p.scenario == "offline") {
     int64_t batch = 0;
     if (p.scenario == "fixed-batch") {
@@ -381,7 +478,9 @@ Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
     const Seconds e2e = s.ttft + s.tpot * static_cast<double>(p.osl - 1);
     return MetricFrom(p, s.output_per_s * replicas / chips, s.ttft, s.tpot, e2e);
   }
-  if (p.scenario == "concurrency" || p.scenario == "server") return Simulate(pp, cost);
+  if (p.scenario == "concurrency" || p.scenario == "server" || p.scenario == "interactive") {
+    return Simulate(pp, cost);
+  }
   return Status::Error("scenario '" + p.scenario + "' is not modelled");
 }
 

@@ -115,3 +115,82 @@ TEST(Validation, ThroughputErrorStaysWithinTheCommittedBaseline) {
 
 }  // namespace
 }  // namespace perftco
+
+namespace perftco {
+namespace {
+
+// Every configuration kind of issue 12 is modelled from a file using each new column, and what
+// the rows leave out is chosen and listed.
+TEST(Validation, EveryNewColumnAndConfigurationKindIsModelled) {
+  auto measured = ReadMeasuredFile(PERFTCO_TESTDATA_DIR "/measured/new_columns.csv");
+  ASSERT_TRUE(measured.ok()) << measured.status().message();
+  auto table = EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR);
+  auto limits = LatencyLimitTable::Load(PERFTCO_TEST_DATA_DIR);
+  ASSERT_TRUE(table.ok() && limits.ok());
+  PrepareOptions o;
+  o.efficiency = &*table;
+  o.latency_limits = &*limits;
+  const auto points = PreparePoints(TheCatalog(), *measured, o);
+  std::map<std::string, const PreparedPoint*> by_id;
+  for (const auto& pp : points) by_id[pp.point.id] = &pp;
+  const ValidationReport r = Validate(points, *table);
+  EXPECT_EQ(r.unmodelled, 0);
+  for (const auto& res : r.results) {
+    EXPECT_TRUE(res.modelled) << res.prepared->point.id << ": " << res.reason;
+    EXPECT_GT(res.predicted, 0) << res.prepared->point.id;
+  }
+  auto assumed = [&](const std::string& id) {
+    std::string all;
+    for (const auto& a : by_id.at(id)->assumed) all += a + "; ";
+    return all;
+  };
+  // Pools: 2 x tp4 prefill beside 1 x tp8 decode; chips alone give one worker each.
+  const PreparedPoint& d = *by_id.at("n-disagg");
+  EXPECT_EQ(d.plan.tp, 4);
+  EXPECT_EQ(d.plan.replicas, 2);
+  ASSERT_TRUE(d.decode_plan.has_value());
+  EXPECT_EQ(d.decode_plan->tp, 8);
+  EXPECT_DOUBLE_EQ(d.limits.ttft_p99.value(), 2.0);
+  EXPECT_NE(assumed("n-disagg-chips").find("decode pool: one worker of tp4"), std::string::npos);
+  // Limits from the benchmark's rules when the row gives none.
+  EXPECT_DOUBLE_EQ(by_id.at("n-interactive")->limits.tpot_p99.value(), 0.04);
+  EXPECT_NE(assumed("n-interactive").find("MLPerf"), std::string::npos);
+  // MTP with the engine's drafted tokens, at DeepSeek's native fp8.
+  const PreparedPoint& mtp = *by_id.at("n-mtp");
+  EXPECT_EQ(mtp.speculative.kind, DraftKind::kMtp);
+  EXPECT_EQ(mtp.speculative.tokens, mtp.engine.mtp_tokens);
+  EXPECT_EQ(mtp.precisions.weights, Precision::kFp8);
+  // Wide TP inside an NVL72 rack; the tuned layout uses every chip.
+  EXPECT_EQ(by_id.at("n-widetp")->plan.tp, 16);
+  EXPECT_EQ(by_id.at("n-tuned")->plan.Chips(), 8);
+  EXPECT_NE(assumed("n-tuned").find("(plan search)"), std::string::npos);
+}
+
+TEST(Validation, DisaggregatedRowsWithoutPoolsOrWithPoolsThatDoNotAddUpAreUnmodelled) {
+  MeasuredPoint p;
+  p.id = "d";
+  p.hardware = "h100-sxm";
+  p.model = "llama-3.1-70b";
+  p.weight_precision = "fp8";
+  p.num_chips = 16;
+  p.isl = 1024;
+  p.osl = 256;
+  p.scenario = "offline";
+  p.metric = "output_tok_s_per_chip";
+  p.value = 100;
+  p.disagg = true;
+  MeasuredPoint no_pools = p;
+  MeasuredPoint too_few = p;
+  too_few.prefill.workers = 1;
+  too_few.prefill.tp = 4;
+  too_few.decode.workers = 1;
+  too_few.decode.tp = 4;
+  const auto points = PreparePoints(TheCatalog(), {no_pools, too_few});
+  EXPECT_NE(points[0].unmodelled.find("without its prefill pool"), std::string::npos)
+      << points[0].unmodelled;
+  EXPECT_NE(points[1].unmodelled.find("4 + 4 chips, not num_chips 16"), std::string::npos)
+      << points[1].unmodelled;
+}
+
+}  // namespace
+}  // namespace perftco

@@ -55,6 +55,8 @@ Status RunCalibrate(CliContext* ctx, const CalibrateArgs& a) {
   // Rows that state no layout are tuned with the priors, so no fit leaks into the points.
   PrepareOptions prepare;
   prepare.efficiency = &priors;
+  PERFTCO_ASSIGN_OR_RETURN(const LatencyLimitTable limits, LatencyLimitTable::Load(ctx->data_dir));
+  prepare.latency_limits = &limits;
   const std::vector<PreparedPoint> points = PreparePoints(*catalog, measured, prepare);
   CalibrationOptions options;
   options.folds = a.folds;

@@ -77,6 +77,8 @@ Status RunValidate(CliContext* ctx, const ValidateArgs& a) {
   PrepareOptions prepare;
   prepare.default_precision = a.default_precision;
   prepare.efficiency = table;
+  PERFTCO_ASSIGN_OR_RETURN(const LatencyLimitTable limits, LatencyLimitTable::Load(ctx->data_dir));
+  prepare.latency_limits = &limits;
   const std::vector<PreparedPoint> points = PreparePoints(*catalog, measured, prepare);
   const ValidationReport r = Validate(points, *table);
   // Files first, atomically, so a failure leaves nothing half-written and prints nothing.
