@@ -27,6 +27,9 @@ expect_ok "plan best" "best at TPOT 40.0 ms" "${P[@]}" --tpot-slo-ms 40
 expect_ok "plan money" "\$/M output tokens" "${P[@]}" --tpot-slo-ms 40
 expect_ok "plan precisions" "fp4" "${P[@]:0:7}" --precision fp8,fp4
 expect_ok "plan rejected listed" "rejected layouts" "${P[@]}"
+expect_ok "plan xPyD comparison" "prefill/decode disaggregation (xPyD" "${P[@]}" --tpot-slo-ms 40 --ttft-slo-ms 2000
+expect_ok "plan xPyD in json" "\"verdict\"" "${P[@]}" --tpot-slo-ms 40 --json
+expect_error "plan negative ttft target" "--ttft-slo-ms must be positive" "${P[@]}" --ttft-slo-ms -3
 expect_ok "plan target missed" "no layout meets TPOT" "${P[@]}" --tpot-slo-ms 1
 expect_ok "plan wide ep across servers" "tp16-ep16-dpattn" plan --model deepseek-r1 --hardware h100-sxm --chips 16 --precision fp8 --all
 expect_ok "plan with speculation" "speculative mtp k=1" plan --model deepseek-r1 --hardware h200-sxm --chips 8 --precision fp8 --spec-tokens 1

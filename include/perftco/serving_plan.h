@@ -89,6 +89,41 @@ struct LayoutAtTarget {
 };
 Result<LayoutAtTarget> BestAtTpot(const PlanSearchResult& result, Seconds tpot_slo);
 
+// Prefill/decode disaggregation (xPyD) on the chip budget, from the layouts of an aggregated
+// search: x prefill workers of one layout beside y decode workers of another (same weight and KV
+// formats). A prefill worker's rate is the best B / TTFT(B) over its batch curve within the TTFT
+// target (less the KV transfer); a decode worker's B / (osl x TPOT(B)) at the largest batch within
+// the TPOT target, decoding only. The system serves min(x Rp, y Rd) requests/s on x cp + y cd
+// chips (DistServe, OSDI 2024: each phase placed and parallelised on its own, ranked by goodput
+// per chip). docs/models/parallelism.md, "Disaggregated plans".
+struct DisaggChoice {
+  size_t prefill_layout = 0, decode_layout = 0;  // indices into PlanSearchResult::feasible
+  int prefill_workers = 0, decode_workers = 0;
+  int prefill_chips = 0, decode_chips = 0;
+  int64_t prefill_batch = 0, decode_batch = 0;  // prompts per prefill step, decode sequences
+  double requests_per_s = 0;
+  double output_tokens_per_s_per_chip = 0;
+  double prefill_utilization = 0, decode_utilization = 0;  // of the pool's capacity
+  Seconds ttft;  // prefill of its batch plus the KV transfer
+  Seconds tpot;
+  Seconds kv_transfer;
+  std::string Name(const PlanSearchResult& r) const;  // "2 x tp4 prefill + 1 x tp8 decode"
+};
+struct DisaggComparison {
+  std::optional<DisaggChoice> disaggregated;  // the best xPyD, when one meets the targets
+  // The best aggregated layout at the same targets, under continuous batching: TTFT one prompt's
+  // prefill, TPOT the decode step plus the prefills worked in between (batch / osl per step).
+  std::optional<size_t> aggregated_layout;
+  std::optional<EstimatePoint> aggregated_point;
+  int64_t combinations = 0;                              // xPyD candidates evaluated
+  std::string Verdict(const PlanSearchResult& r) const;  // which wins, by how much
+};
+// Fails when the search has no feasible layout; the comparison may hold neither side when no
+// layout meets the targets.
+Result<DisaggComparison> CompareDisaggregated(const PlanSearchResult& result,
+                                              std::optional<Seconds> ttft_slo,
+                                              std::optional<Seconds> tpot_slo);
+
 // Indices of the points not dominated in (x, y), both to be maximised, sorted by rising x.
 std::vector<size_t> ParetoFront(const std::vector<std::pair<double, double>>& points);
 

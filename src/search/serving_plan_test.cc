@@ -184,6 +184,53 @@ TEST(ServingPlanSearch, SameInputsGiveTheSameRanking) {
   }
 }
 
+// xPyD: the best split meets both targets on the budget, its rate is the slower pool's capacity,
+// a tighter TTFT never raises its throughput, and it beats every other split it evaluated.
+TEST(DisaggregatedPlan, BestSplitMeetsTheTargetsAndIsBoundByTheSlowerPool) {
+  PlanSearchOptions o = Options("llama-3.1-8b", "h100-sxm", 8, "bf16");
+  o.isl = 8000;
+  o.osl = 200;
+  o.tpot_slo = Milliseconds(30);
+  auto r = SearchPlans(TheCatalog(), TheTable(), o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto c = CompareDisaggregated(*r, Milliseconds(1000), o.tpot_slo);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_TRUE(c->disaggregated.has_value());
+  const DisaggChoice& d = *c->disaggregated;
+  EXPECT_LE(d.ttft.value(), 1.0);
+  EXPECT_LE(d.tpot.value(), 0.030);
+  EXPECT_LE(d.prefill_chips + d.decode_chips, 8);
+  EXPECT_GT(c->combinations, 1);
+  // One pool runs at capacity; the other at most at it.
+  EXPECT_NEAR(std::max(d.prefill_utilization, d.decode_utilization), 1.0, 1e-12);
+  EXPECT_LE(std::min(d.prefill_utilization, d.decode_utilization), 1.0);
+  EXPECT_NEAR(d.output_tokens_per_s_per_chip,
+              d.requests_per_s * 200 / (d.prefill_chips + d.decode_chips), 1e-9);
+  EXPECT_EQ(d.prefill_chips, d.prefill_workers * r->feasible[d.prefill_layout].setup->plan.tp);
+  // Long prompts under a tight TPOT: prefills stall an aggregated decode, a split does not.
+  ASSERT_TRUE(c->aggregated_point.has_value());
+  EXPECT_GT(d.output_tokens_per_s_per_chip, c->aggregated_point->output_tokens_per_s_per_chip);
+  EXPECT_NE(c->Verdict(*r).find("disaggregated wins"), std::string::npos) << c->Verdict(*r);
+  auto tighter = CompareDisaggregated(*r, Milliseconds(300), o.tpot_slo);
+  ASSERT_TRUE(tighter.ok());
+  ASSERT_TRUE(tighter->disaggregated.has_value());
+  EXPECT_LE(tighter->disaggregated->output_tokens_per_s_per_chip, d.output_tokens_per_s_per_chip);
+  EXPECT_FALSE(CompareDisaggregated(*r, Milliseconds(-1), o.tpot_slo).ok());
+}
+
+TEST(DisaggregatedPlan, ShortPromptsLeaveAPrefillPoolIdleSoAggregatedWins) {
+  PlanSearchOptions o = Options("llama-3.1-8b", "h100-sxm", 8, "bf16");
+  o.isl = 200;
+  o.osl = 2000;
+  auto r = SearchPlans(TheCatalog(), TheTable(), o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto c = CompareDisaggregated(*r, std::nullopt, std::nullopt);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_TRUE(c->disaggregated && c->aggregated_point);
+  EXPECT_LT(c->disaggregated->prefill_utilization, 0.5);
+  EXPECT_NE(c->Verdict(*r).find("aggregated wins"), std::string::npos) << c->Verdict(*r);
+}
+
 TEST(SmallestSlice, IsTheFewestChipsThatHoldTheWeightsAndOneSequence) {
   SetupOptions base;
   base.model = "llama-3.1-405b";

@@ -15,6 +15,8 @@ struct PlanArgs {
   int64_t isl = 1000;
   int64_t osl = 1000;
   std::optional<double> tpot_slo_ms;
+  std::optional<double> ttft_slo_ms;
+  bool no_disagg = false;
   std::string precisions = "bf16";
   EconomicsFlags economics;
   bool json = false;
@@ -54,7 +56,15 @@ Status RunPlan(CliContext* ctx, const PlanArgs& a) {
   PERFTCO_ASSIGN_OR_RETURN(ChipEconomics chip, EvaluateChip(hw, econ_data, econ_options));
   o.chip_economics = &chip;
   o.margin = econ_options.margin;
+  if (a.ttft_slo_ms && !(*a.ttft_slo_ms > 0))
+    return Status::Error("--ttft-slo-ms must be positive");
   PERFTCO_ASSIGN_OR_RETURN(PlanSearchResult r, SearchPlans(*catalog, *table, o));
+  std::optional<DisaggComparison> disagg;
+  if (!a.no_disagg) {
+    std::optional<Seconds> ttft;
+    if (a.ttft_slo_ms) ttft = Milliseconds(*a.ttft_slo_ms);
+    PERFTCO_ASSIGN_OR_RETURN(disagg, CompareDisaggregated(r, ttft, o.tpot_slo));
+  }
   // The CSV file first: if it cannot be written, nothing is printed.
   if (!a.csv.empty()) PERFTCO_RETURN_IF_ERROR(WriteFileAtomically(a.csv, PlanSearchCsv(r)));
   std::string out;
@@ -64,9 +74,11 @@ Status RunPlan(CliContext* ctx, const PlanArgs& a) {
                                  ? nlohmann::ordered_json(chip.owned_per_hour->Total().value())
                                  : nlohmann::ordered_json(nullptr);
     j["economics_missing"] = chip.missing;
+    if (disagg) j["disaggregation"] = DisaggJson(r, *disagg);
     out = j.dump(2) + "\n";
   } else {
     out = PlanSearchText(r, a.all);
+    if (disagg) out += DisaggText(r, *disagg);
     out += MissingText(chip, "");
     if (!a.csv.empty()) out += "wrote every evaluated point to " + a.csv + "\n";
   }
@@ -88,6 +100,10 @@ void AddPlanCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--tpot-slo-ms", a->tpot_slo_ms,
                   "rank layouts at the largest batch within this TPOT (default: the largest "
                   "batch that fits)");
+  sub->add_option("--ttft-slo-ms", a->ttft_slo_ms,
+                  "TTFT target of the prefill/decode (xPyD) comparison: prefill batches within it");
+  sub->add_flag("--no-disagg", a->no_disagg,
+                "skip the prefill/decode disaggregation (xPyD) comparison");
   sub->add_option("--precision", a->precisions, "weight formats to try, e.g. fp8 or fp8,fp4")
       ->capture_default_str();
   sub->add_option("--activation-precision", a->setup.activation_precision,

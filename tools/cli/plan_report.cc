@@ -79,6 +79,62 @@ std::string LayoutName(const LayoutResult& l) {
   return l.setup->plan.ToString() + " " + l.precision;
 }
 
+std::string DisaggText(const PlanSearchResult& r, const DisaggComparison& c) {
+  std::string out =
+      "\nprefill/decode disaggregation (xPyD, " + std::to_string(c.combinations) + " splits): ";
+  if (const auto& d = c.disaggregated) {
+    const int unit = d->prefill_chips + d->decode_chips;
+    const int copies = r.options.chips / unit;
+    out += "best " + d->Name(r) + " on " + std::to_string(unit) + " chips" +
+           (copies > 1 ? " (x" + std::to_string(copies) + " in the budget)" : "") + ": " +
+           FormatFixed(d->requests_per_s, 2) + " req/s, " +
+           FormatFixed(d->output_tokens_per_s_per_chip, 1) + " output tok/s per chip, TTFT " +
+           Ms(d->ttft) + " ms (KV transfer " + Ms(d->kv_transfer) + " ms), TPOT " + Ms(d->tpot) +
+           " ms; prefill batch " + std::to_string(d->prefill_batch) + ", decode batch " +
+           std::to_string(d->decode_batch) + "; pools busy " +
+           FormatFixed(100 * d->prefill_utilization, 0) + "% / " +
+           FormatFixed(100 * d->decode_utilization, 0) + "%\n";
+  } else {
+    out += "no split meets the targets\n";
+  }
+  return out + c.Verdict(r) + "\n";
+}
+
+nlohmann::ordered_json DisaggJson(const PlanSearchResult& r, const DisaggComparison& c) {
+  nlohmann::ordered_json j;
+  j["combinations"] = c.combinations;
+  if (const auto& d = c.disaggregated) {
+    nlohmann::ordered_json b;
+    b["name"] = d->Name(r);
+    b["prefill_layout"] = LayoutName(r.feasible[d->prefill_layout]);
+    b["decode_layout"] = LayoutName(r.feasible[d->decode_layout]);
+    b["prefill_workers"] = d->prefill_workers;
+    b["decode_workers"] = d->decode_workers;
+    b["prefill_chips"] = d->prefill_chips;
+    b["decode_chips"] = d->decode_chips;
+    b["prefill_batch"] = d->prefill_batch;
+    b["decode_batch"] = d->decode_batch;
+    b["requests_per_s"] = d->requests_per_s;
+    b["output_tokens_per_s_per_chip"] = d->output_tokens_per_s_per_chip;
+    b["ttft_s"] = d->ttft.value();
+    b["tpot_s"] = d->tpot.value();
+    b["kv_transfer_s"] = d->kv_transfer.value();
+    b["prefill_utilization"] = d->prefill_utilization;
+    b["decode_utilization"] = d->decode_utilization;
+    j["best"] = b;
+  } else {
+    j["best"] = nullptr;
+  }
+  if (c.aggregated_point) {
+    j["aggregated_layout"] = LayoutName(r.feasible[*c.aggregated_layout]);
+    j["aggregated_output_tokens_per_s_per_chip"] = c.aggregated_point->output_tokens_per_s_per_chip;
+  } else {
+    j["aggregated_layout"] = nullptr;
+  }
+  j["verdict"] = c.Verdict(r);
+  return j;
+}
+
 std::string PlanSearchText(const PlanSearchResult& r, bool all) {
   const PlanSearchOptions& o = r.options;
   const bool with_slo = o.tpot_slo.has_value();

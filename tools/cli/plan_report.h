@@ -17,6 +17,9 @@ namespace perftco::cli {
 // kShownLayouts), the Pareto front, and the rejected layouts' reasons.
 std::string PlanSearchText(const PlanSearchResult& r, bool all);
 nlohmann::ordered_json PlanSearchJson(const PlanSearchResult& r);
+// The prefill/decode (xPyD) comparison under the plan report.
+std::string DisaggText(const PlanSearchResult& r, const DisaggComparison& c);
+nlohmann::ordered_json DisaggJson(const PlanSearchResult& r, const DisaggComparison& c);
 // Every evaluated point, one line each, with on_pareto / at_slo / best flags.
 std::string PlanSearchCsv(const PlanSearchResult& r);
 
