@@ -13,7 +13,7 @@
 namespace perftco {
 
 // One replica uses tp x pp chips: pp pipeline stages of tp chips each. Expert parallelism reuses
-// the tp ranks (ep divides tp): each rank holds num_experts / ep experts, each expert split
+// the tp ranks (ep divides tp): each rank holds ceil(num_experts / ep) experts, each expert split
 // tp / ep ways (TensorRT-LLM's moe_tp x moe_ep = tp). With dp_attention the attention runs
 // data-parallel over the tp ranks (each rank holds all attention weights and only its own
 // sequences' KV), as SGLang and TensorRT-LLM do for MLA models; such a group may span several
@@ -37,6 +37,13 @@ struct ParallelPlan {
   bool cross_domain_tp = false;
 
   int ChipsPerReplica() const { return tp * pp; }
+  // Expert slots over the ep ranks: ep x ceil(experts / ep). Where ep does not divide the experts
+  // the spare slots hold redundant copies of busy experts, as SGLang's and vLLM's expert-parallel
+  // load balancers place them (num_redundant_experts); they cost memory, not FLOPs.
+  int ExpertSlots(int experts) const {
+    const int ranks = std::max(1, ep);
+    return ranks * ((experts + ranks - 1) / ranks);
+  }
   // Attention (query) heads and KV heads one chip holds: heads / tp, rounded up when padded;
   // at least one KV head (replicated when tp exceeds them).
   double HeadsPerChip(int heads) const;

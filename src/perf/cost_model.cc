@@ -60,7 +60,7 @@ CostModel::CostModel(const ModelConfig& model, const Hardware& hw, const Paralle
   // The heaviest pipeline stage (by parameters) sets the pace and the memory per chip.
   const int layers = std::max(1, model.layers);
   const int pp = std::clamp(plan.pp, 1, layers);
-  const double moe_layer_params = model.moe.num_experts * model.ExpertParams() +
+  const double moe_layer_params = plan.ExpertSlots(model.moe.num_experts) * model.ExpertParams() +
                                   model.SharedExpertParams() + model.RouterParams();
   double heaviest = -1.0;
   int first = 0;
@@ -366,8 +366,13 @@ StepCost CostModel::Step(const BatchShape& shape, bool with_breakdown) const {
   }
   // Host-side work per step: a fixed part and a part per sequence in the batch (sampling,
   // scheduler bookkeeping, detokenisation), which is what caps small models at large batches.
+  // With attention data parallelism every tp rank runs a scheduler of its own over its share of
+  // the sequences (SGLang's and vLLM's data-parallel attention launch one engine core per rank),
+  // so the per-sequence part runs tp-way in parallel.
+  const double host_ranks = plan_.dp_attention ? plan_.tp : 1.0;
   cost.overhead = eff_.step_overhead +
-                  eff_.seq_overhead * static_cast<double>(shape.decode_seqs + shape.prefill_seqs);
+                  eff_.seq_overhead *
+                      (static_cast<double>(shape.decode_seqs + shape.prefill_seqs) / host_ranks);
   cost.time += cost.overhead;
   if (plan_.pp == 1)
     cost.latency = cost.time;
@@ -385,7 +390,7 @@ Bytes CostModel::ModelWeightBytesPerChip() const {
   const double attn =
       layers * m.AttentionParamsPerLayer() * plan_.HeadsPerChip(m.heads) / std::max(1, m.heads);
   const double dense = (layers - moe_layers) * m.DenseMlpParams() / tp;
-  const double moe = moe_layers * (m.moe.num_experts * m.ExpertParams() / tp +
+  const double moe = moe_layers * (plan_.ExpertSlots(m.moe.num_experts) * m.ExpertParams() / tp +
                                    m.SharedExpertParams() / tp + m.RouterParams());
   // The first stage holds the embedding, the last the LM head; with pp == 1 one chip has both.
   const double tables = (plan_.pp == 1 ? m.EmbeddingParams() + m.LmHeadParams()

@@ -71,9 +71,9 @@ Status ValidatePlan(const ParallelPlan& plan, const ModelConfig& model, const Ha
       return Status::Error("ep=" + Str(plan.ep) + " must divide tp=" + Str(plan.tp) +
                            " (experts are spread over the tp ranks)");
     }
-    if (model.moe.num_experts % plan.ep != 0) {
-      return Status::Error("ep=" + Str(plan.ep) + " does not divide the " +
-                           Str(model.moe.num_experts) + " experts of " + m);
+    if (plan.ep > model.moe.num_experts) {
+      return Status::Error("ep=" + Str(plan.ep) + " exceeds the " + Str(model.moe.num_experts) +
+                           " experts of " + m + ": use ep <= " + Str(model.moe.num_experts));
     }
   }
   if (plan.dp_attention && plan.tp == 1) {

@@ -63,8 +63,8 @@ std::string DisaggComparison::Verdict(const PlanSearchResult& r) const {
     return "disaggregated wins by " + FormatFixed(100 * (ratio - 1), 1) + "%: " + d + " against " +
            agg;
   }
-  return "aggregated wins by " + FormatFixed(100 * (1 / ratio - 1), 1) + "%: " + agg +
-         " against " + d;
+  return "aggregated wins by " + FormatFixed(100 * (1 / ratio - 1), 1) + "%: " + agg + " against " +
+         d;
 }
 
 Result<DisaggComparison> CompareDisaggregated(const PlanSearchResult& result,
