@@ -371,7 +371,7 @@ Result<double> Simulate(const PreparedPoint& pp, const CostModel& cost,
   w.seed = 1;
   if (pp.limits.Any()) {
     w.arrival = "poisson";
-  } else if (p.scenario == "concurrency") {
+  } else if (p.scenario == "concurrency" || p.scenario == "min-latency") {
     if (!p.concurrency || *p.concurrency < 1) return Status::Error("concurrency point without N");
     w.arrival = "closed";
     w.users = *p.concurrency;
@@ -422,9 +422,9 @@ Result<double> Simulate(const PreparedPoint& pp, const CostModel& cost,
 }  // namespace
 
 bool NeedsSimulation(const MeasuredPoint& p) {
-  return p.disagg || p.scenario == "concurrency" || p.scenario == "server" ||
-         p.scenario == "interactive" || p.ttft_p99_limit_ms || p.tpot_p99_limit_ms ||
-         (p.scenario == "offline" && p.metric.rfind("ttft", 0) == 0);
+  return p.disagg || p.scenario == "concurrency" || p.scenario == "min-latency" ||
+         p.scenario == "server" || p.scenario == "interactive" || p.ttft_p99_limit_ms ||
+         p.tpot_p99_limit_ms || (p.scenario == "offline" && p.metric.rfind("ttft", 0) == 0);
 }
 
 std::vector<PreparedPoint> PreparePoints(const Catalog& catalog,
@@ -435,6 +435,8 @@ std::vector<PreparedPoint> PreparePoints(const Catalog& catalog,
   for (const auto& p : points) {
     PreparedPoint pp;
     pp.point = p;
+    // A latency-optimised deployment is a closed loop of one request (SOURCE-README).
+    if (p.scenario == "min-latency" && !p.concurrency) pp.point.concurrency = 1;
     pp.unmodelled = Resolve(catalog, options, &pp);
     out.push_back(std::move(pp));
   }
@@ -470,7 +472,8 @@ Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
     return MetricFrom(p, e.output_tokens_per_s / chips, e.ttft, e.tpot,
                       p.scenario == "fixed-batch" ? a.batch_latency : e.request_latency);
   }
-  if (p.scenario == "concurrency" && pp.speculative.enabled()) {
+  const bool closed_loop = p.scenario == "concurrency" || p.scenario == "min-latency";
+  if (closed_loop && pp.speculative.enabled()) {
     // The serving simulator does not draft tokens yet: the analytic closed loop does.
     if (!p.concurrency) return Status::Error("concurrency point without concurrency");
     const double replicas = pp.plan.replicas;
@@ -478,7 +481,7 @@ Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
     const Seconds e2e = s.ttft + s.tpot * static_cast<double>(p.osl - 1);
     return MetricFrom(p, s.output_per_s * replicas / chips, s.ttft, s.tpot, e2e);
   }
-  if (p.scenario == "concurrency" || p.scenario == "server" || p.scenario == "interactive") {
+  if (closed_loop || p.scenario == "server" || p.scenario == "interactive") {
     return Simulate(pp, cost);
   }
   return Status::Error("scenario '" + p.scenario + "' is not modelled");

@@ -164,6 +164,10 @@ TEST(Validation, EveryNewColumnAndConfigurationKindIsModelled) {
   EXPECT_EQ(by_id.at("n-widetp")->plan.tp, 16);
   EXPECT_EQ(by_id.at("n-tuned")->plan.Chips(), 8);
   EXPECT_NE(assumed("n-tuned").find("(plan search)"), std::string::npos);
+  // A min-latency deployment is one request in flight, on the lowest-latency layout.
+  EXPECT_EQ(by_id.at("n-minlat")->point.concurrency.value_or(0), 1);
+  EXPECT_EQ(by_id.at("n-minlat")->speculative.tokens, 3);
+  EXPECT_NE(assumed("n-minlat").find("(plan search)"), std::string::npos);
 }
 
 TEST(Validation, DisaggregatedRowsWithoutPoolsOrWithPoolsThatDoNotAddUpAreUnmodelled) {
