@@ -144,6 +144,12 @@ std::string ShortTitle(Holdout h) {
   return h == Holdout::kKFold ? "CV" : std::string(HoldoutName(h)) + "-out";
 }
 
+// True when a scheme other than k-fold ran (their fits have their own evaluation budget).
+bool HasLeaveOneOut(const CalibrationResult& r) {
+  return std::any_of(r.holdouts.begin(), r.holdouts.end(),
+                     [](const HoldoutResult& h) { return h.scheme != Holdout::kKFold; });
+}
+
 // "inf2 53.7% (215 points, priors)" for the scheme's worst groups.
 std::string WorstGroups(const HoldoutResult& h, size_t n) {
   std::string out;
@@ -207,7 +213,7 @@ std::string CalibrationText(const CalibrationResult& r) {
     out += HoldoutTitle(h.scheme, r.folds) + ": " + FromPriorsSentence(h) +
            "; worst: " + WorstGroups(h, 5) + "\n";
   }
-  if (r.holdout_max_evaluations) {
+  if (HasLeaveOneOut(r)) {
     out += "leave-one-out fits: " + std::to_string(r.holdout_max_evaluations) +
            " Nelder-Mead evaluations each\n";
   }
@@ -242,7 +248,7 @@ std::string HoldoutMarkdown(const CalibrationResult& r) {
          " points, in-sample, " + FormatFixed(r.in_sample_overall.median_abs_pct, 1) +
          "% median |error|; the priors alone " + FormatFixed(r.prior_overall.median_abs_pct, 1) +
          "%.";
-  if (r.holdout_max_evaluations) {
+  if (HasLeaveOneOut(r)) {
     out += " Leave-one-out fits ran " + std::to_string(r.holdout_max_evaluations) +
            " Nelder-Mead evaluations each.";
   }
