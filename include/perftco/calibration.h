@@ -27,7 +27,7 @@ enum class Holdout {
 };
 // "kfold", "hardware", "model", "source": the names --holdout takes.
 const char* HoldoutName(Holdout h);
-// "k-fold", "leave-one-hardware-out", ...: the names reports print.
+// "5-fold by configuration", "leave-one-hardware-out", ...: the names reports print.
 std::string HoldoutTitle(Holdout h, int folds);
 // A comma-separated list of HoldoutName()s ("all" for every one); an error names the entry it
 // does not know.
@@ -104,9 +104,10 @@ Efficiency FitFamily(const std::vector<const PreparedPoint*>& points, const Effi
                      const std::vector<std::string>& params, const CalibrationOptions& options);
 
 // Fits every family that has modelled points and runs the options' hold-out schemes. Each held-out
-// fit starts from the priors and sees only rows outside its group, and decides which parameters
-// to fit (ParamsFor's thresholds) from those rows alone. Fits run on `threads` threads; the result
-// does not depend on their number.
+// fit starts from the priors, sees only rows outside its group, and decides which parameters to
+// fit (min_points_for_full_fit and the per-parameter thresholds) from those rows alone. Fits run
+// on options.threads threads; the result does not depend on their number. The result's
+// predictions point into `points`, which must outlive it.
 CalibrationResult Calibrate(const std::vector<PreparedPoint>& points, const EfficiencyTable& priors,
                             const CalibrationOptions& options);
 
