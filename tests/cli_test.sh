@@ -23,6 +23,8 @@ expect_error "unknown scenario key" "did you mean 'tpot_slo_ms'" run tests/data/
 expect_error "validate missing data" "no measured data" validate --data /no/such/file.csv
 expect_error "validate malformed data" "bad_value.csv:3" validate --data tests/data/measured/bad_value.csv
 expect_error "calibrate folds" "--folds" calibrate --folds 1 --dry-run
+expect_error "calibrate holdout" "unknown hold-out scheme 'chip'" calibrate --holdout kfold,chip --dry-run
+expect_error "calibrate holdout evals" "--holdout-evals" calibrate --holdout-evals 3 --dry-run
 expect_error "model with linear attention" "not modelled" estimate --model qwen3.5-397b-a17b --hardware b200 --chips 8 --precision fp8
 
 expect_ok "validate summary" "throughput metrics" validate --summary-only

@@ -66,6 +66,7 @@ Result<double> PredictPoint(const PreparedPoint& p, const Efficiency& eff);
 struct ErrorStats {
   int count = 0;
   double median_abs_pct = 0;
+  double p90_abs_pct = 0;  // 90th percentile of |error|, interpolated between order statistics
   double mean_abs_pct = 0;
   double median_signed_pct = 0;
   double within_10 = 0;  // share of points with |error| <= 10%

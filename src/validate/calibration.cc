@@ -1,6 +1,7 @@
 #include "perftco/calibration.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -186,10 +187,169 @@ Efficiency FitFamily(const std::vector<const PreparedPoint*>& points, const Effi
   return make(NelderMead(objective, x0, options.max_evaluations));
 }
 
+const char* HoldoutName(Holdout h) {
+  switch (h) {
+    case Holdout::kKFold:
+      return "kfold";
+    case Holdout::kHardware:
+      return "hardware";
+    case Holdout::kModel:
+      return "model";
+    case Holdout::kSource:
+      return "source";
+  }
+  return "?";
+}
+
+std::string HoldoutTitle(Holdout h, int folds) {
+  if (h == Holdout::kKFold) return std::to_string(folds) + "-fold by configuration";
+  return std::string("leave-one-") + HoldoutName(h) + "-out";
+}
+
+Result<std::vector<Holdout>> ParseHoldouts(const std::string& list) {
+  const std::vector<Holdout> all = {Holdout::kKFold, Holdout::kHardware, Holdout::kModel,
+                                    Holdout::kSource};
+  if (list == "all") return all;
+  std::vector<Holdout> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](Holdout h) { return item == HoldoutName(h); });
+    if (it == all.end()) {
+      return Status::Error("unknown hold-out scheme '" + item +
+                           "': use kfold, hardware, model, source or all");
+    }
+    if (std::find(out.begin(), out.end(), *it) == out.end()) out.push_back(*it);
+  }
+  if (out.empty()) return Status::Error("empty hold-out list: use kfold, hardware, model, source");
+  return out;
+}
+
+int HoldoutResult::GroupsFromPriors() const {
+  return static_cast<int>(std::count_if(
+      groups.begin(), groups.end(), [](const HeldOutGroup& g) { return g.points_from_priors; }));
+}
+
+const HoldoutResult* CalibrationResult::Find(Holdout h) const {
+  for (const auto& r : holdouts) {
+    if (r.scheme == h) return &r;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// One fit to run: a family's training rows (all of them, or those outside a held-out group).
+struct FitJob {
+  const FamilyFit* family = nullptr;
+  std::vector<const PreparedPoint*> train;
+  std::vector<std::string> params;
+  int evaluations = 0;
+  Efficiency fitted;
+};
+
+// Runs every job on `threads` threads, largest first so that the last ones to finish are short.
+void RunFits(std::vector<FitJob>* jobs, const CalibrationOptions& options) {
+  std::vector<size_t> order(jobs->size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto cost = [&](size_t i) {
+    return static_cast<double>((*jobs)[i].train.size()) * (*jobs)[i].evaluations;
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return cost(a) > cost(b); });
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    CalibrationOptions o = options;
+    for (size_t k = next++; k < order.size(); k = next++) {
+      FitJob& job = (*jobs)[order[k]];
+      o.max_evaluations = job.evaluations;
+      job.fitted = FitFamily(job.train, job.family->prior, job.params, o);
+    }
+  };
+  const int threads = std::max(1, std::min<int>(options.threads, static_cast<int>(jobs->size())));
+  std::vector<std::future<void>> running;
+  for (int t = 0; t < threads; ++t) running.push_back(std::async(std::launch::async, worker));
+  for (auto& r : running) r.get();
+}
+
+// The group a row falls in under a scheme.
+std::string GroupOf(Holdout h, const PreparedPoint& p, int folds) {
+  switch (h) {
+    case Holdout::kKFold:
+      // Folds by configuration, by hash so that folds mix sources and models.
+      return "fold " + std::to_string(Fnv1a(p.config) % static_cast<uint64_t>(folds));
+    case Holdout::kHardware:
+      return p.point.hardware;
+    case Holdout::kModel:
+      return p.point.model;
+    case Holdout::kSource:
+      return p.point.source;
+  }
+  return "";
+}
+
+// A group's rows in one family and the fit that predicts them (-1: none, the priors).
+struct HeldOutPart {
+  Holdout scheme;
+  size_t family;
+  std::string group;
+  std::vector<const PreparedPoint*> held;
+  int job = -1;
+};
+
+// One scheme's errors over its parts, each predicted by its fit (or the family's priors); also
+// the family's held-out errors, into per_family (indexed like families).
+HoldoutResult Summarise(Holdout h, const std::vector<HeldOutPart>& parts,
+                        const std::vector<FitJob>& jobs, const std::vector<FamilyFit>& families,
+                        std::vector<ErrorStats>* per_family) {
+  HoldoutResult hr;
+  hr.scheme = h;
+  std::vector<double> all, throughput, latency;
+  std::map<std::string, std::vector<double>> by_group;
+  std::map<std::string, int> from_priors;
+  std::vector<std::vector<double>> by_family(families.size());
+  for (const HeldOutPart& part : parts) {
+    if (part.scheme != h) continue;
+    const bool priors = part.job < 0;
+    const Efficiency& eff = priors ? families[part.family].prior : jobs[part.job].fitted;
+    hr.fits += !priors;
+    for (const PreparedPoint* p : part.held) {
+      auto pred = PredictPoint(*p, eff);
+      if (!pred.ok() || p->point.value <= 0) continue;
+      hr.predictions.push_back({p, part.group, *pred, priors});
+      const double e = (*pred - p->point.value) / p->point.value * 100.0;
+      all.push_back(e);
+      (IsThroughputMetric(p->point.metric) ? throughput : latency).push_back(e);
+      by_group[part.group].push_back(e);
+      by_family[part.family].push_back(e);
+      from_priors[part.group] += priors;
+      hr.points_from_priors += priors;
+    }
+  }
+  hr.all = ComputeErrorStats(all);
+  hr.throughput = ComputeErrorStats(throughput);
+  hr.latency = ComputeErrorStats(latency);
+  for (auto& [group, errors] : by_group) {
+    hr.groups.push_back({group, ComputeErrorStats(errors), from_priors[group]});
+  }
+  std::stable_sort(hr.groups.begin(), hr.groups.end(), [](const auto& a, const auto& b) {
+    return a.error.median_abs_pct > b.error.median_abs_pct;
+  });
+  per_family->clear();
+  for (auto& errors : by_family) per_family->push_back(ComputeErrorStats(errors));
+  return hr;
+}
+
+}  // namespace
+
 CalibrationResult Calibrate(const std::vector<PreparedPoint>& points, const EfficiencyTable& priors,
                             const CalibrationOptions& options) {
   CalibrationResult result;
   result.folds = options.folds;
+  result.holdout_max_evaluations = options.holdout_max_evaluations > 0
+                                       ? options.holdout_max_evaluations
+                                       : options.max_evaluations;
   std::map<std::string, std::vector<const PreparedPoint*>> by_family;
   for (const auto& p : points) {
     // Fit on static-batch and offline throughput; simulated points stay out-of-sample checks of
@@ -199,11 +359,7 @@ CalibrationResult Calibrate(const std::vector<PreparedPoint>& points, const Effi
       by_family[p.family].push_back(&p);
     }
   }
-  // Folds by configuration: sorted by hash so that folds mix sources and models.
-  auto fold_of = [&](const PreparedPoint* p) {
-    return static_cast<int>(Fnv1a(p->config) % static_cast<uint64_t>(options.folds));
-  };
-  std::vector<double> prior_all, fit_all, cv_all, cv_tp;
+  std::vector<std::vector<const PreparedPoint*>> family_points;
   for (auto& [family, fam_points] : by_family) {
     FamilyFit fit;
     fit.family = family;
@@ -213,50 +369,71 @@ CalibrationResult Calibrate(const std::vector<PreparedPoint>& points, const Effi
     for (const auto* p : fam_points) configs.insert(p->config);
     fit.configs = static_cast<int>(configs.size());
     fit.fitted_params = ParamsFor(fam_points, options);
-    // The full fit (set 0) and the k cross-validation fits, `threads` at a time.
-    std::vector<std::vector<const PreparedPoint*>> train_sets(1, fam_points);
-    std::vector<std::vector<const PreparedPoint*>> held(options.folds);
-    for (int k = 0; k < options.folds; ++k) {
-      std::vector<const PreparedPoint*> train;
-      for (const auto* p : fam_points) (fold_of(p) == k ? held[k] : train).push_back(p);
-      train_sets.push_back(std::move(train));
-    }
-    std::vector<Efficiency> fits(train_sets.size());
-    const size_t threads = static_cast<size_t>(std::max(1, options.threads));
-    for (size_t start = 0; start < train_sets.size(); start += threads) {
-      std::vector<std::future<Efficiency>> running;
-      for (size_t j = start; j < std::min(train_sets.size(), start + threads); ++j) {
-        running.push_back(std::async(std::launch::async, [&, j] {
-          return train_sets[j].empty()
-                     ? fit.prior
-                     : FitFamily(train_sets[j], fit.prior, fit.fitted_params, options);
-        }));
-      }
-      for (size_t j = 0; j < running.size(); ++j) fits[start + j] = running[j].get();
-    }
-    fit.fitted = fits[0];
-    const auto prior_err = SignedErrors(fam_points, fit.prior);
-    const auto fit_err = SignedErrors(fam_points, fit.fitted);
-    std::vector<double> cv_err;
-    for (int k = 0; k < options.folds; ++k) {
-      const auto e = SignedErrors(held[k], fits[k + 1]);
-      cv_err.insert(cv_err.end(), e.begin(), e.end());
-      const auto t = SignedErrors(held[k], fits[k + 1], /*throughput_only=*/true);
-      cv_tp.insert(cv_tp.end(), t.begin(), t.end());
-    }
-    fit.prior_error = ComputeErrorStats(prior_err);
-    fit.in_sample = ComputeErrorStats(fit_err);
-    fit.cross_validated = ComputeErrorStats(cv_err);
-    prior_all.insert(prior_all.end(), prior_err.begin(), prior_err.end());
-    fit_all.insert(fit_all.end(), fit_err.begin(), fit_err.end());
-    cv_all.insert(cv_all.end(), cv_err.begin(), cv_err.end());
     result.points += fit.points;
     result.families.push_back(std::move(fit));
+    family_points.push_back(fam_points);
+  }
+  // Every fit at once: per family the full fit, then per scheme and group present in the family
+  // a fit on the family's rows outside the group. A family fits on its own rows only, so leaving
+  // a group out of every family is the same as leaving it out of each family that has it.
+  std::vector<FitJob> jobs;
+  std::vector<HeldOutPart> parts;
+  std::vector<size_t> full_fit(result.families.size());
+  for (size_t f = 0; f < result.families.size(); ++f) {
+    full_fit[f] = jobs.size();
+    jobs.push_back({&result.families[f],
+                    family_points[f],
+                    result.families[f].fitted_params,
+                    options.max_evaluations,
+                    {}});
+    for (Holdout h : options.holdouts) {
+      std::map<std::string, std::vector<const PreparedPoint*>> held;
+      for (const auto* p : family_points[f]) held[GroupOf(h, *p, options.folds)].push_back(p);
+      for (auto& [group, rows] : held) {
+        HeldOutPart part{h, f, group, rows, -1};
+        std::vector<const PreparedPoint*> rest;
+        for (const auto* p : family_points[f]) {
+          if (GroupOf(h, *p, options.folds) != group) rest.push_back(p);
+        }
+        if (!rest.empty()) {
+          part.job = static_cast<int>(jobs.size());
+          const int evals =
+              h == Holdout::kKFold ? options.max_evaluations : result.holdout_max_evaluations;
+          jobs.push_back({&result.families[f], rest, ParamsFor(rest, options), evals, {}});
+        }
+        parts.push_back(std::move(part));
+      }
+    }
+  }
+  RunFits(&jobs, options);
+
+  std::vector<double> prior_all, fit_all;
+  for (size_t f = 0; f < result.families.size(); ++f) {
+    FamilyFit& fit = result.families[f];
+    fit.fitted = jobs[full_fit[f]].fitted;
+    const auto prior_err = SignedErrors(family_points[f], fit.prior);
+    const auto fit_err = SignedErrors(family_points[f], fit.fitted);
+    fit.prior_error = ComputeErrorStats(prior_err);
+    fit.in_sample = ComputeErrorStats(fit_err);
+    prior_all.insert(prior_all.end(), prior_err.begin(), prior_err.end());
+    fit_all.insert(fit_all.end(), fit_err.begin(), fit_err.end());
   }
   result.prior_overall = ComputeErrorStats(prior_all);
   result.in_sample_overall = ComputeErrorStats(fit_all);
-  result.cv_overall = ComputeErrorStats(cv_all);
-  result.cv_throughput = ComputeErrorStats(cv_tp);
+
+  for (Holdout h : options.holdouts) {
+    std::vector<ErrorStats> per_family;
+    HoldoutResult hr = Summarise(h, parts, jobs, result.families, &per_family);
+    for (size_t f = 0; f < result.families.size(); ++f) {
+      result.families[f].held_out[h] = per_family[f];
+      if (h == Holdout::kKFold) result.families[f].cross_validated = per_family[f];
+    }
+    if (h == Holdout::kKFold) {
+      result.cv_overall = hr.all;
+      result.cv_throughput = hr.throughput;
+    }
+    result.holdouts.push_back(std::move(hr));
+  }
   return result;
 }
 
@@ -269,18 +446,38 @@ std::string FittedYaml(const CalibrationResult& r, const std::string& date,
      << "fit_date: \"" << date << "\"\n"
      << "data_version: \"" << data_version << "\"\n"
      << "method: \"least squares on log error, ridge towards priors (weight per parameter), "
-     << "Nelder-Mead; " << r.folds << "-fold cross-validation grouped by configuration\"\n"
+     << "Nelder-Mead; held out: ";
+  for (size_t i = 0; i < r.holdouts.size(); ++i) {
+    os << (i ? ", " : "") << HoldoutTitle(r.holdouts[i].scheme, r.folds);
+  }
+  os << "\"\n"
      << "points: " << r.points << "\n"
-     << "cv_median_abs_pct_error: " << r.cv_overall.median_abs_pct << "\n"
-     << "families:\n";
+     << "cv_median_abs_pct_error: " << r.cv_overall.median_abs_pct << "\n";
+  // Out-of-sample errors: each group predicted by fits that never saw it (from the priors where
+  // its family has no other rows).
+  if (!r.holdouts.empty()) os << "holdout:\n";
+  for (const auto& h : r.holdouts) {
+    os << "  " << HoldoutName(h.scheme) << ":\n"
+       << "    median_abs_pct_error: " << h.all.median_abs_pct << "\n"
+       << "    p90_abs_pct_error: " << h.all.p90_abs_pct << "\n"
+       << "    points: " << h.all.count << "\n"
+       << "    groups: " << h.groups.size() << "\n"
+       << "    groups_from_priors: " << h.GroupsFromPriors() << "\n";
+  }
+  os << "families:\n";
   for (const auto& f : r.families) {
     os << "  " << f.family << ":\n"
        << "    points: " << f.points << "\n"
        << "    configs: " << f.configs << "\n"
        << "    prior_median_abs_pct_error: " << f.prior_error.median_abs_pct << "\n"
        << "    fit_median_abs_pct_error: " << f.in_sample.median_abs_pct << "\n"
-       << "    cv_median_abs_pct_error: " << f.cross_validated.median_abs_pct << "\n"
-       << "    params:\n";
+       << "    cv_median_abs_pct_error: " << f.cross_validated.median_abs_pct << "\n";
+    for (const auto& [h, stats] : f.held_out) {
+      if (h == Holdout::kKFold) continue;
+      os << "    " << HoldoutName(h) << "_holdout_median_abs_pct_error: " << stats.median_abs_pct
+         << "\n";
+    }
+    os << "    params:\n";
     for (const auto& name : f.fitted_params) {
       os << "      " << name << ": " << f.fitted.Get(name) << "\n";
     }

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <functional>
+#include <map>
+
 #include "perf/test_fixtures.h"
 
 namespace perftco {
@@ -88,6 +92,195 @@ TEST(Calibration, CrossValidationHoldsOutWholeConfigurations) {
   EXPECT_EQ(r.families[0].configs, 2);
   EXPECT_EQ(r.families[0].points, 6);
   EXPECT_EQ(r.cv_overall.count, 6);
+}
+
+// A chip and the weight format of its rows.
+struct ChipRows {
+  std::string chip;
+  std::string precision = "bf16";
+};
+
+// Single-chip points on `chips` x `models` x `sources` (each triple one configuration), decode-
+// and prefill-heavy, "measured" as the model's own predictions under truth(hardware).
+std::vector<PreparedPoint> SyntheticPoints(const std::vector<ChipRows>& chips,
+                                           const std::vector<std::string>& models,
+                                           const std::vector<std::string>& sources,
+                                           const std::function<Efficiency(std::string)>& truth) {
+  std::vector<MeasuredPoint> measured;
+  for (const auto& [chip, precision] : chips) {
+    for (const auto& model : models) {
+      for (const auto& source : sources) {
+        for (int64_t batch : {1, 16}) {
+          for (auto [isl, osl] : {std::pair<int64_t, int64_t>{128, 1024}, {2048, 128}}) {
+            MeasuredPoint p;
+            p.id = chip + "-" + model + "-" + source + "-" + std::to_string(batch) + "-" +
+                   std::to_string(isl);
+            p.source = source;
+            p.hardware = chip;
+            p.model = model;
+            p.num_chips = 1;
+            p.isl = isl;
+            p.osl = osl;
+            p.batch_size = batch;
+            p.scenario = "fixed-batch";
+            p.metric = "output_tok_s_per_chip";
+            p.weight_precision = precision;
+            measured.push_back(p);
+          }
+        }
+      }
+    }
+  }
+  std::vector<PreparedPoint> points = PreparePoints(TheCatalog(), measured);
+  for (auto& p : points) p.point.value = PredictPoint(p, truth(p.point.hardware)).value();
+  return points;
+}
+
+const HeldOutGroup& GroupNamed(const HoldoutResult& r, const std::string& name) {
+  for (const auto& g : r.groups) {
+    if (g.name == name) return g;
+  }
+  ADD_FAILURE() << "no held-out group " << name;
+  static const HeldOutGroup kNone;
+  return kNone;
+}
+
+// Mean |error| % of a scheme's held-out predictions on one chip's rows.
+double MeanAbsErrorOn(const HoldoutResult& r, const std::string& chip) {
+  double sum = 0;
+  int n = 0;
+  for (const auto& p : r.predictions) {
+    if (p.point->point.hardware != chip) continue;
+    sum += std::fabs(p.predicted / p.point->point.value - 1.0) * 100.0;
+    ++n;
+  }
+  return n ? sum / n : 0.0;
+}
+
+TEST(Calibration, LeaveOneHardwareOutExposesAChipUnlikeItsFamily) {
+  // Three Hopper chips; only gh200 runs fp8, and its fp8 matrix products reach 0.4 of the prior's
+  // efficiency. K-fold learns that from gh200's other configurations; leave-one-hardware-out
+  // predicts gh200 from h100 and h200 alone, whose bf16 rows say nothing about fp8, so it keeps
+  // the prior: a larger error on gh200, which is its worst group.
+  const auto priors = EfficiencyTable::LoadPriors(PERFTCO_TEST_DATA_DIR).value();
+  const auto points =
+      SyntheticPoints({{"h100-sxm"}, {"h200-sxm"}, {"gh200", "fp8"}},
+                      {"llama-3.1-8b", "mistral-7b"}, {"s1", "s2"}, [&](const std::string& chip) {
+                        Efficiency e = priors.For("hopper");
+                        if (chip == "gh200") e.gemm_compute_fp8 *= 0.4;
+                        return e;
+                      });
+  CalibrationOptions options;
+  options.holdouts = {Holdout::kKFold, Holdout::kHardware};
+  options.max_evaluations = 80;
+  const CalibrationResult r = Calibrate(points, priors, options);
+  const HoldoutResult* kfold = r.Find(Holdout::kKFold);
+  const HoldoutResult* loho = r.Find(Holdout::kHardware);
+  ASSERT_NE(kfold, nullptr);
+  ASSERT_NE(loho, nullptr);
+  EXPECT_EQ(r.Find(Holdout::kModel), nullptr);
+  EXPECT_EQ(kfold->all.count, 48);
+  EXPECT_EQ(loho->all.count, 48);
+  EXPECT_EQ(loho->predictions.size(), 48u);
+  EXPECT_EQ(loho->groups.size(), 3u);
+  EXPECT_EQ(loho->fits, 3);
+  EXPECT_EQ(loho->GroupsFromPriors(), 0);
+  EXPECT_GT(MeanAbsErrorOn(*loho, "gh200"), MeanAbsErrorOn(*kfold, "gh200") + 8.0);
+  // A third of the rows, so it shows in the tail, not in the median.
+  EXPECT_GT(loho->all.p90_abs_pct, kfold->all.p90_abs_pct + 3.0);
+  EXPECT_EQ(loho->groups.front().name, "gh200");
+  // The chips that agree with each other are predicted well either way.
+  EXPECT_LT(MeanAbsErrorOn(*loho, "h100-sxm"), 2.0);
+  EXPECT_LT(MeanAbsErrorOn(*kfold, "h100-sxm"), 2.0);
+}
+
+// Each held-out prediction of `r`, by point id.
+std::map<std::string, double> PredictionsById(const HoldoutResult& r) {
+  std::map<std::string, double> out;
+  for (const auto& p : r.predictions) out[p.point->point.id] = p.predicted;
+  return out;
+}
+
+TEST(Calibration, HeldOutRowsNeverInfluenceTheirPrediction) {
+  // Changing the measured values of one group leaves its held-out predictions exactly as they
+  // were; the other group's predictions move, because their fit saw the changed rows.
+  const auto truth = [](const std::string& chip) {
+    Efficiency e;
+    e.memory = chip == "h200-sxm" ? 0.7 : 0.8;
+    return e;
+  };
+  const std::vector<ChipRows> chips = {{"h100-sxm"}, {"h200-sxm"}};
+  const std::vector<std::string> models = {"llama-3.1-8b", "mistral-7b"};
+  const auto priors = EfficiencyTable::LoadPriors(PERFTCO_TEST_DATA_DIR).value();
+  CalibrationOptions options;
+  options.holdouts = {Holdout::kHardware, Holdout::kModel};
+  options.max_evaluations = 60;
+  const auto base = SyntheticPoints(chips, models, {"s1"}, truth);
+  const CalibrationResult before = Calibrate(base, priors, options);
+  struct Case {
+    Holdout scheme;
+    std::string chip, model;  // the rows scaled: the held-out group
+  };
+  for (const Case& c :
+       {Case{Holdout::kHardware, "h200-sxm", ""}, Case{Holdout::kModel, "", "mistral-7b"}}) {
+    SCOPED_TRACE(HoldoutName(c.scheme));
+    // The measured values of one chip's or one model's rows, scaled by 1.3.
+    auto scaled = base;
+    for (auto& p : scaled) {
+      if (p.point.hardware == c.chip || p.point.model == c.model) p.point.value *= 1.3;
+    }
+    const CalibrationResult after = Calibrate(scaled, priors, options);
+    const auto was = PredictionsById(*before.Find(c.scheme));
+    const auto now = PredictionsById(*after.Find(c.scheme));
+    ASSERT_EQ(was.size(), base.size());
+    ASSERT_EQ(now.size(), base.size());
+    int moved = 0;
+    for (const auto& p : base) {
+      const bool held = p.point.hardware == c.chip || p.point.model == c.model;
+      if (held) {
+        EXPECT_EQ(now.at(p.point.id), was.at(p.point.id)) << p.point.id;
+      } else {
+        moved += std::fabs(now.at(p.point.id) / was.at(p.point.id) - 1.0) > 0.01;
+      }
+    }
+    EXPECT_EQ(moved, 8);  // every row of the other group
+  }
+}
+
+TEST(Calibration, ALoneChipIsPredictedFromItsFamilysPriors) {
+  // l40s is the only Ada chip: leaving it out leaves its family nothing to fit, so its rows are
+  // predicted with the priors and counted as such; leaving out its source does the same to all.
+  const auto points = SyntheticPoints({{"h100-sxm"}, {"h200-sxm"}, {"l40s"}}, {"llama-3.1-8b"},
+                                      {"s1"}, [](const std::string&) { return Efficiency{}; });
+  CalibrationOptions options;
+  options.holdouts = {Holdout::kHardware, Holdout::kSource};
+  options.max_evaluations = 40;
+  const auto priors = EfficiencyTable::LoadPriors(PERFTCO_TEST_DATA_DIR).value();
+  const CalibrationResult r = Calibrate(points, priors, options);
+  const HoldoutResult& loho = *r.Find(Holdout::kHardware);
+  const HeldOutGroup& l40s = GroupNamed(loho, "l40s");
+  EXPECT_EQ(l40s.points_from_priors, 4);
+  EXPECT_EQ(loho.GroupsFromPriors(), 1);
+  EXPECT_EQ(loho.points_from_priors, 4);
+  EXPECT_EQ(loho.fits, 2);
+  const FamilyFit& ada = r.families.front();
+  ASSERT_EQ(ada.family, "ada");
+  EXPECT_DOUBLE_EQ(l40s.error.median_abs_pct, ada.prior_error.median_abs_pct);
+  const HoldoutResult& loso = *r.Find(Holdout::kSource);
+  EXPECT_EQ(loso.points_from_priors, 12);
+  EXPECT_EQ(loso.fits, 0);
+  EXPECT_DOUBLE_EQ(loso.all.median_abs_pct, r.prior_overall.median_abs_pct);
+}
+
+TEST(Calibration, HoldoutListsParseByName) {
+  EXPECT_EQ(ParseHoldouts("kfold,model").value(),
+            (std::vector<Holdout>{Holdout::kKFold, Holdout::kModel}));
+  EXPECT_EQ(ParseHoldouts("all").value().size(), 4u);
+  const auto bad = ParseHoldouts("kfold,chip");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'chip'"), std::string::npos);
+  EXPECT_EQ(HoldoutTitle(Holdout::kHardware, 5), "leave-one-hardware-out");
+  EXPECT_EQ(HoldoutTitle(Holdout::kKFold, 5), "5-fold by configuration");
 }
 
 }  // namespace

@@ -510,6 +510,11 @@ ErrorStats ComputeErrorStats(std::vector<double> errors) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
   };
   s.median_abs_pct = median(abs_err);
+  std::sort(abs_err.begin(), abs_err.end());
+  const double rank = 0.9 * static_cast<double>(abs_err.size() - 1);
+  const size_t lo = static_cast<size_t>(rank);
+  const size_t hi = std::min(lo + 1, abs_err.size() - 1);
+  s.p90_abs_pct = abs_err[lo] + (rank - static_cast<double>(lo)) * (abs_err[hi] - abs_err[lo]);
   s.median_signed_pct = median(errors);
   s.mean_abs_pct = sum / s.count;
   s.within_10 = static_cast<double>(w10) / s.count;

@@ -11,10 +11,12 @@ namespace {
 const Catalog& TheCatalog() { return testing::RepoCatalog(); }
 
 TEST(ErrorStats, HandComputedSummary) {
-  // |errors| = 5, 10, 20, 40: median 15, mean 18.75; 2 of 4 within 10%, 3 of 4 within 25%.
+  // |errors| = 5, 10, 20, 40: median 15, mean 18.75; 2 of 4 within 10%, 3 of 4 within 25%;
+  // the 90th percentile sits at rank 0.9 x 3 = 2.7, 70% of the way from 20 to 40.
   const ErrorStats s = ComputeErrorStats({-5.0, 10.0, -20.0, 40.0});
   EXPECT_EQ(s.count, 4);
   EXPECT_DOUBLE_EQ(s.median_abs_pct, 15.0);
+  EXPECT_DOUBLE_EQ(s.p90_abs_pct, 34.0);
   EXPECT_DOUBLE_EQ(s.mean_abs_pct, 18.75);
   EXPECT_DOUBLE_EQ(s.median_signed_pct, 2.5);
   EXPECT_DOUBLE_EQ(s.within_10, 0.5);

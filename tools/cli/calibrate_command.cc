@@ -14,8 +14,11 @@ namespace {
 struct CalibrateArgs {
   std::string data;
   std::string out;
+  std::string markdown;
+  std::string holdout = "all";
   int folds = 5;
   int evals = 300;
+  int holdout_evals = 150;
   bool dry_run = false;
 };
 
@@ -47,6 +50,10 @@ std::string DataVersion(const std::vector<MeasuredPoint>& points) {
 Status RunCalibrate(CliContext* ctx, const CalibrateArgs& a) {
   if (a.folds < 2) return Status::Error("--folds must be at least 2");
   if (a.evals < 10) return Status::Error("--evals must be at least 10");
+  if (a.holdout_evals != 0 && a.holdout_evals < 10) {
+    return Status::Error("--holdout-evals must be 0 (as --evals) or at least 10");
+  }
+  PERFTCO_ASSIGN_OR_RETURN(const std::vector<Holdout> holdouts, ParseHoldouts(a.holdout));
   PERFTCO_ASSIGN_OR_RETURN(const Catalog* catalog, ctx->catalog());
   // Fit from the priors alone, never from an earlier fit.
   PERFTCO_ASSIGN_OR_RETURN(EfficiencyTable priors, EfficiencyTable::LoadPriors(ctx->data_dir));
@@ -61,15 +68,21 @@ Status RunCalibrate(CliContext* ctx, const CalibrateArgs& a) {
   CalibrationOptions options;
   options.folds = a.folds;
   options.max_evaluations = a.evals;
+  options.holdout_max_evaluations = a.holdout_evals;
+  options.holdouts = holdouts;
   const CalibrationResult r = Calibrate(points, priors, options);
   if (r.families.empty()) return Status::Error("no modelled points in " + data + " to fit");
   const std::string out = a.out.empty() ? ctx->data_dir + "/calibration/fitted.yaml" : a.out;
   if (!a.dry_run) {
     PERFTCO_RETURN_IF_ERROR(
         WriteFileAtomically(out, FittedYaml(r, TodayUtc(), DataVersion(measured))));
+    if (!a.markdown.empty()) {
+      PERFTCO_RETURN_IF_ERROR(WriteFileAtomically(a.markdown, HoldoutMarkdown(r)));
+    }
   }
   std::string text = CalibrationText(r);
-  text += a.dry_run ? "dry run: nothing written\n" : "wrote " + out + "\n";
+  text += a.dry_run ? "dry run: nothing written\n"
+                    : "wrote " + out + (a.markdown.empty() ? "" : " and " + a.markdown) + "\n";
   std::fputs(text.c_str(), stdout);
   return Status::Ok();
 }
@@ -82,6 +95,14 @@ void AddCalibrateCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--out", a->out, "fitted parameters file (default: calibration/fitted.yaml)");
   sub->add_option("--folds", a->folds, "cross-validation folds")->capture_default_str();
   sub->add_option("--evals", a->evals, "Nelder-Mead evaluations per fit")->capture_default_str();
+  sub->add_option("--holdout", a->holdout,
+                  "out-of-sample schemes, comma-separated: kfold, hardware, model, source, all")
+      ->capture_default_str();
+  sub->add_option("--holdout-evals", a->holdout_evals,
+                  "evaluations per leave-one-hardware/model/source-out fit (0: as --evals)")
+      ->capture_default_str();
+  sub->add_option("--markdown", a->markdown,
+                  "also write the out-of-sample section of docs/models/accuracy.md here");
   sub->add_flag("--dry-run", a->dry_run, "fit and report, write nothing");
   sub->callback([ctx, a] { ctx->status = RunCalibrate(ctx, *a); });
 }

@@ -76,8 +76,10 @@ std::string AccuracyMarkdown(const ValidationReport& r, const EfficiencyTable& t
   int fitted = 0;
   for (const auto& [family, e] : table.families()) fitted += table.IsFitted(family);
   out += fitted ? "fitted per hardware family by `perftco calibrate` "
-                  "(data/calibration/fitted.yaml; cross-validated errors in "
-                  "docs/models/calibration.md).\n\n"
+                  "(data/calibration/fitted.yaml) on the `fixed-batch` and `offline` points, so "
+                  "for those points these tables are in-sample; the simulated points are out of "
+                  "sample. Section \"Out-of-sample error\" predicts every fitted point with a "
+                  "fit that never saw its configuration, chip, model or source.\n\n"
                 : "priors only (data/calibration/priors.yaml).\n\n";
   out += std::to_string(r.results.size()) + " points: " + std::to_string(r.overall.count) +
          " modelled, " + std::to_string(r.unmodelled) + " unmodelled (listed at the end).\n\n";
@@ -121,26 +123,166 @@ std::string AccuracyMarkdown(const ValidationReport& r, const EfficiencyTable& t
   return out;
 }
 
+namespace {
+
+// What one group of a scheme is called: "5 of 14 chips".
+std::string GroupNoun(Holdout h) {
+  switch (h) {
+    case Holdout::kKFold:
+      return "folds";
+    case Holdout::kHardware:
+      return "chips";
+    case Holdout::kModel:
+      return "models";
+    case Holdout::kSource:
+      return "sources";
+  }
+  return "groups";
+}
+
+std::string ShortTitle(Holdout h) {
+  return h == Holdout::kKFold ? "CV" : std::string(HoldoutName(h)) + "-out";
+}
+
+// True when a scheme other than k-fold ran (their fits have their own evaluation budget).
+bool HasLeaveOneOut(const CalibrationResult& r) {
+  return std::any_of(r.holdouts.begin(), r.holdouts.end(),
+                     [](const HoldoutResult& h) { return h.scheme != Holdout::kKFold; });
+}
+
+// "inf2 53.7% (215 points, priors)" for the scheme's worst groups.
+std::string WorstGroups(const HoldoutResult& h, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < std::min(n, h.groups.size()); ++i) {
+    const HeldOutGroup& g = h.groups[i];
+    if (!out.empty()) out += ", ";
+    out += g.name + " " + FormatFixed(g.error.median_abs_pct, 1) + "% (" +
+           std::to_string(g.error.count) + " points" + (g.points_from_priors ? ", priors" : "") +
+           ")";
+  }
+  return out;
+}
+
+// "5 of 14 chips (585 points) predicted from priors: their family has no other rows."
+std::string FromPriorsSentence(const HoldoutResult& h) {
+  return std::to_string(h.GroupsFromPriors()) + " of " + std::to_string(h.groups.size()) + " " +
+         GroupNoun(h.scheme) + " (" + std::to_string(h.points_from_priors) +
+         " points) predicted from priors: their family has no rows outside them";
+}
+
+}  // namespace
+
 std::string CalibrationText(const CalibrationResult& r) {
-  TextTable t({"family", "points", "configs", "prior |err| %", "fit |err| %", "CV |err| %",
-               "fitted parameters"});
+  std::vector<std::string> header = {"family", "points", "configs", "prior |err| %", "fit |err| %"};
+  for (const auto& h : r.holdouts) header.push_back(ShortTitle(h.scheme) + " |err| %");
+  header.push_back("fitted parameters");
+  TextTable t(header);
   for (const auto& f : r.families) {
     std::string params;
     for (const auto& name : f.fitted_params) {
       if (!params.empty()) params += ", ";
       params += name + "=" + FormatSi(f.fitted.Get(name));
     }
-    t.AddRow({f.family, std::to_string(f.points), std::to_string(f.configs),
-              FormatFixed(f.prior_error.median_abs_pct, 1),
-              FormatFixed(f.in_sample.median_abs_pct, 1),
-              FormatFixed(f.cross_validated.median_abs_pct, 1), params});
+    std::vector<std::string> row = {f.family, std::to_string(f.points), std::to_string(f.configs),
+                                    FormatFixed(f.prior_error.median_abs_pct, 1),
+                                    FormatFixed(f.in_sample.median_abs_pct, 1)};
+    for (const auto& h : r.holdouts) {
+      row.push_back(FormatFixed(f.held_out.at(h.scheme).median_abs_pct, 1));
+    }
+    row.push_back(params);
+    t.AddRow(row);
   }
   std::string out = t.Render();
   out += "\nall families: median |error| " + FormatFixed(r.prior_overall.median_abs_pct, 1) +
          "% with priors, " + FormatFixed(r.in_sample_overall.median_abs_pct, 1) +
-         "% fitted in-sample, " + FormatFixed(r.cv_overall.median_abs_pct, 1) + "% in " +
-         std::to_string(r.folds) + "-fold cross-validation (throughput metrics: " +
-         FormatFixed(r.cv_throughput.median_abs_pct, 1) + "%)\n";
+         "% fitted in-sample (" + std::to_string(r.points) + " points)\n";
+  if (r.holdouts.empty()) return out;
+  out += "\nout of sample: each group predicted by fits, from the priors, on the rows outside it\n";
+  TextTable o({"held out", "points", "median |err| %", "p90 |err| %", "throughput median %",
+               "latency median %", "fits", "groups", "from priors"});
+  for (const auto& h : r.holdouts) {
+    o.AddRow({HoldoutTitle(h.scheme, r.folds), std::to_string(h.all.count),
+              FormatFixed(h.all.median_abs_pct, 1), FormatFixed(h.all.p90_abs_pct, 1),
+              FormatFixed(h.throughput.median_abs_pct, 1), FormatFixed(h.latency.median_abs_pct, 1),
+              std::to_string(h.fits), std::to_string(h.groups.size()),
+              std::to_string(h.GroupsFromPriors())});
+  }
+  out += o.Render();
+  for (const auto& h : r.holdouts) {
+    if (h.scheme == Holdout::kKFold) continue;
+    out += HoldoutTitle(h.scheme, r.folds) + ": " + FromPriorsSentence(h) +
+           "; worst: " + WorstGroups(h, 5) + "\n";
+  }
+  if (HasLeaveOneOut(r)) {
+    out += "leave-one-out fits: " + std::to_string(r.holdout_max_evaluations) +
+           " Nelder-Mead evaluations each\n";
+  }
+  return out;
+}
+
+std::string HoldoutMarkdown(const CalibrationResult& r) {
+  std::string out = "## Out-of-sample error\n\n";
+  out +=
+      "Generated by `make calibrate` (`perftco calibrate --markdown`). The tables above predict "
+      "each point with parameters fitted on all the `fixed-batch` and `offline` points, so for "
+      "those points they are in-sample. Here each group of those " +
+      std::to_string(r.points) +
+      " points is predicted by parameters fitted, from the priors, on the rows outside the "
+      "group only: a fold of configurations (k-fold), one chip (leave-one-hardware-out: its "
+      "family is fitted on the family's other chips), one model, or one source. A group whose "
+      "family has no rows outside it is predicted with the priors. Method: "
+      "docs/models/calibration.md, section \"Out-of-sample error\".\n\n";
+  out +=
+      "| held out | points | median abs err % | p90 abs err % | throughput median % | "
+      "latency median % | fits | groups | predicted from priors |\n"
+      "|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+  for (const auto& h : r.holdouts) {
+    out += "| " + HoldoutTitle(h.scheme, r.folds) + " | " + std::to_string(h.all.count) + " | " +
+           FormatFixed(h.all.median_abs_pct, 1) + " | " + FormatFixed(h.all.p90_abs_pct, 1) +
+           " | " + FormatFixed(h.throughput.median_abs_pct, 1) + " | " +
+           FormatFixed(h.latency.median_abs_pct, 1) + " | " + std::to_string(h.fits) + " | " +
+           std::to_string(h.groups.size()) + " | " + std::to_string(h.GroupsFromPriors()) + " " +
+           GroupNoun(h.scheme) + ", " + std::to_string(h.points_from_priors) + " points |\n";
+  }
+  out += "\nFor comparison, in the same run: the fit on all " + std::to_string(r.points) +
+         " points, in-sample, " + FormatFixed(r.in_sample_overall.median_abs_pct, 1) +
+         "% median |error|; the priors alone " + FormatFixed(r.prior_overall.median_abs_pct, 1) +
+         "%.";
+  if (HasLeaveOneOut(r)) {
+    out += " Leave-one-out fits ran " + std::to_string(r.holdout_max_evaluations) +
+           " Nelder-Mead evaluations each.";
+  }
+  out += "\n\n### By family (median abs err %)\n\n| family | points | in-sample |";
+  std::string rule = "|---|---:|---:|";
+  for (const auto& h : r.holdouts) {
+    out += " " + HoldoutTitle(h.scheme, r.folds) + " |";
+    rule += "---:|";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& f : r.families) {
+    out += "| " + f.family + " | " + std::to_string(f.points) + " | " +
+           FormatFixed(f.in_sample.median_abs_pct, 1) + " |";
+    for (const auto& h : r.holdouts) {
+      out += " " + FormatFixed(f.held_out.at(h.scheme).median_abs_pct, 1) + " |";
+    }
+    out += "\n";
+  }
+  for (const auto& h : r.holdouts) {
+    if (h.scheme == Holdout::kKFold) continue;
+    out += "\n### " + HoldoutTitle(h.scheme, r.folds) + ", worst first\n\n" +
+           FromPriorsSentence(h) + ".\n\n| " + GroupNoun(h.scheme) +
+           " | points | median abs err % | p90 abs err % | median signed % | from priors |\n"
+           "|---|---:|---:|---:|---:|---|\n";
+    for (const auto& g : h.groups) {
+      out += "| " + g.name + " | " + std::to_string(g.error.count) + " | " +
+             FormatFixed(g.error.median_abs_pct, 1) + " | " + FormatFixed(g.error.p90_abs_pct, 1) +
+             " | " + FormatFixed(g.error.median_signed_pct, 1) + " | " +
+             (g.points_from_priors == g.error.count ? "yes"
+              : g.points_from_priors ? std::to_string(g.points_from_priors) + " points"
+                                     : "") +
+             " |\n";
+    }
+  }
   return out;
 }
 

@@ -15,7 +15,11 @@ std::string SummaryText(const ValidationReport& r, const std::string& data);
 // docs/models/accuracy.md: the same tables in Markdown with the calibration record.
 std::string AccuracyMarkdown(const ValidationReport& r, const EfficiencyTable& table,
                              const std::string& data);
+// The fit per family and the out-of-sample errors of each hold-out scheme run.
 std::string CalibrationText(const CalibrationResult& r);
+// The "Out-of-sample error" section of docs/models/accuracy.md: per scheme the median and p90
+// |error|, per family, and each scheme's groups worst first.
+std::string HoldoutMarkdown(const CalibrationResult& r);
 
 }  // namespace perftco::cli
 
