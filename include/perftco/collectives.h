@@ -44,6 +44,11 @@ class CollectiveModel {
   Seconds AllGather(Bytes size, int group) const;      // size: the gathered (full) buffer
   Seconds ReduceScatter(Bytes size, int group) const;  // size: the full input buffer
   Seconds AllToAll(Bytes size, int group) const;
+  // Expert-parallel dispatch or combine over `group` chips, hierarchical as DeepEP's normal
+  // kernels and wide-EP engines run it: one copy of a chip's tokens (`token_bytes`) crosses the
+  // NICs once for each of `remote_domains` other domains holding one of their experts, and every
+  // one of the `copies` expert copies travels the scale-up links inside its domain.
+  Seconds ExpertAllToAll(Bytes token_bytes, int group, double copies, double remote_domains) const;
   Seconds PointToPoint(Bytes size, bool crosses_domain) const;
 
  private:

@@ -60,6 +60,7 @@ struct StepCost {
   Seconds compute_time;  // sum of compute-bound operator times
   Seconds memory_time;   // sum of memory-bound operator times
   Seconds comm_time;
+  Seconds overlapped_comm;  // of comm_time, hidden under compute (two-batch overlap)
   Seconds overhead;
   Flops flops;              // per chip
   Bytes bytes;              // per chip
@@ -134,6 +135,9 @@ class CostModel {
   Bytes WeightBytesPerChip() const;
   // Layers of the heaviest pipeline stage (the one that sets the pace); all layers when pp == 1.
   double StageLayers() const { return stage_layers_; }
+
+  // Expected other scale-up domains that hold one of a token's experts (0 inside one domain).
+  double RemoteDomainsPerToken() const;
 
  private:
   // Time of the heaviest pipeline stage running `share` of `shape` (1/m for one micro-batch).

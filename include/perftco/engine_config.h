@@ -22,6 +22,7 @@ struct EngineMemory {
   int64_t max_num_seqs = 0;           // running sequences per replica; 0: limited by KV only
   int block_size = 16;                // KV page in tokens (vLLM default)
   bool in_network_reduction = true;   // uses switch-side reduction (NVLS) where the hardware has it
+  bool moe_comm_overlap = false;      // two-batch overlap: expert all-to-all under compute
   // Drafted tokens per step the engine runs when a deployment names a draft method but not k
   // (data/engines.yaml `speculative_tokens`, each with its source).
   int mtp_tokens = 1;

@@ -21,6 +21,10 @@ struct MoeConfig {
   int num_shared_experts = 0;
   int expert_intermediate = 0;  // per routed expert
   int shared_intermediate = 0;  // all shared experts together
+  // Group-limited routing (DeepSeek-V3 config n_group / topk_group): experts form `groups`
+  // groups and each token's experts come from at most `topk_groups` of them; 0: unlimited.
+  int groups = 0;
+  int topk_groups = 0;
 };
 
 struct MlaConfig {

@@ -31,7 +31,8 @@ struct SetupOptions {
   std::optional<double> mem_fraction;               // overrides of the preset
   std::optional<int64_t> max_batched_tokens;
   std::optional<int64_t> max_num_seqs;
-  int micro_batches = 0;  // pipeline micro-batches; 0: one per stage
+  std::optional<bool> two_batch_overlap;  // expert all-to-all under compute (EngineMemory)
+  int micro_batches = 0;                  // pipeline micro-batches; 0: one per stage
   // Speculative decoding: on when spec_method or spec_tokens > 0 is given; spec_tokens 0 is off.
   // spec_method is "mtp", "eagle" or "draft:<model>" (default: mtp for models with MTP layers,
   // else eagle); spec_tokens defaults to the engine's drafted tokens for the method; acceptance

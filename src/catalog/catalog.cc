@@ -111,6 +111,7 @@ Status LoadEngines(const std::string& data_dir, std::vector<EngineMemory>* out) 
     e.usable_fraction = usable;
     e.fraction_of_free = n["fraction_of_free"].as<bool>(false);
     e.in_network_reduction = n["in_network_reduction"].as<bool>(true);
+    e.moe_comm_overlap = n["moe_comm_overlap"].as<bool>(false);
     e.runtime_reserve = Gigabytes(reserve);
     e.max_batched_tokens = static_cast<int64_t>(tokens);
     e.max_num_seqs = static_cast<int64_t>(seqs);

@@ -207,6 +207,12 @@ Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::stri
     if (m.moe.top_k <= 0 || m.moe.top_k > m.moe.num_experts) {
       r.Fail("num_experts_per_tok", "must be between 1 and the number of experts");
     }
+    m.moe.groups = r.Int({"n_group"}, 0);
+    m.moe.topk_groups = r.Int({"topk_group"}, 0);
+    if (m.moe.groups < 0 || m.moe.topk_groups < 0 || m.moe.topk_groups > m.moe.groups ||
+        (m.moe.groups > 0 && m.moe.num_experts % m.moe.groups != 0)) {
+      r.Fail("topk_group", "must be between 0 and n_group, which must divide the experts");
+    }
   }
 
   if (j.contains("layer_types") && j["layer_types"].is_array()) {

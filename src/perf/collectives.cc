@@ -213,6 +213,18 @@ Seconds CollectiveModel::AllToAll(Bytes size, int group) const {
   return t;
 }
 
+Seconds CollectiveModel::ExpertAllToAll(Bytes token_bytes, int group, double copies,
+                                        double remote_domains) const {
+  if (group <= 1) return Seconds(0);
+  const int domain = std::max(1, scale_up_.domain_chips);
+  Seconds t = AllToAll(token_bytes * copies, std::min(group, domain));
+  if (group > domain && remote_domains > 0) {
+    t += Seconds(token_bytes.value() * remote_domains / ScaleOutBandwidth().value()) +
+         eff_.comm_latency * 4.0;
+  }
+  return t;
+}
+
 Seconds CollectiveModel::PointToPoint(Bytes size, bool crosses_domain) const {
   if (size.value() <= 0) return Seconds(0);
   if (crosses_domain) {

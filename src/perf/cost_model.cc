@@ -250,6 +250,7 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
       layers);
 
   // Communication inside the replica.
+  Seconds moe_a2a;  // the expert all-to-all of the whole stage
   if (plan_.tp > 1) {
     const Bytes act(tokens * h * a);
     OpCost comm;
@@ -265,9 +266,16 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
       add(comm, dense_layers);
       // Routed tokens: dispatch to and combine from the expert ranks. The busiest rank receives
       // moe_imbalance times the mean and sets the pace (as it does for the expert GEMMs).
-      const Bytes sent(tokens / tp * m.moe.top_k * h * a * eff_.moe_imbalance);
+      // Dispatch carries the activations in their GEMM format (fp8 where the experts run fp8,
+      // DeepSeek-V3 report sec. 3.3.2), combine returns bf16 partial sums.
+      const double dispatch_bytes = std::min(a, BytesPerElement(prec_.activations));
+      const double copies = tokens / tp * eff_.moe_imbalance * h;
       comm.name = "ep all-to-all x2";
-      comm.time = collectives_.AllToAll(sent, plan_.tp) * 2.0;
+      const double remote = RemoteDomainsPerToken();
+      comm.time = collectives_.ExpertAllToAll(Bytes(copies * dispatch_bytes), plan_.tp, m.moe.top_k,
+                                              remote) +
+                  collectives_.ExpertAllToAll(Bytes(copies * a), plan_.tp, m.moe.top_k, remote);
+      moe_a2a = comm.time * moe_layers;
       add(comm, moe_layers);
     }
   }
@@ -278,7 +286,32 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
   add(Roofline("embedding + lm head", OpClass::kGemm, Flops(2.0 * logits_tokens * head),
                Bytes(head * kEmbeddingBytes + tokens * h * a), wide_gemm_rate_),
       1.0);
+  // Two-batch overlap (SGLang --enable-two-batch-overlap, DeepSeek's DualPipe idea for serving):
+  // the batch runs as two halves, one's expert all-to-all under the other's compute, so the
+  // all-to-all costs only what the work beside it cannot hide.
+  if (engine_.moe_comm_overlap && moe_a2a.value() > 0) {
+    cost.overlapped_comm = std::min(cost.compute_time + cost.memory_time, moe_a2a);
+    cost.time -= cost.overlapped_comm;
+  }
   return cost;
+}
+
+double CostModel::RemoteDomainsPerToken() const {
+  const int domain = std::max(1, hw_.scale_up.domain_chips);
+  const int domains = (plan_.tp + domain - 1) / domain;
+  if (domains <= 1) return 0.0;
+  // Experts lie in contiguous blocks, one block per domain. A token picks top_k distinct experts
+  // (or, group-limited, topk_groups distinct groups, each group inside one domain when the
+  // domains divide the groups); a domain is missed with the hypergeometric probability
+  // C(n - n/D, k) / C(n, k) of drawing all k picks from the other domains' n - n/D.
+  const MoeConfig& moe = model_.moe;
+  const bool grouped = moe.topk_groups > 0 && moe.groups % domains == 0;
+  const double n = grouped ? moe.groups : moe.num_experts;
+  const int k = grouped ? moe.topk_groups : moe.top_k;
+  const double per_domain = n / domains;
+  double miss = 1.0;
+  for (int i = 0; i < k; ++i) miss *= std::max(0.0, n - per_domain - i) / (n - i);
+  return (1.0 - miss) * (domains - 1);
 }
 
 Seconds CostModel::DraftTime(const BatchShape& shape) const {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "perftco/collectives.h"
 #include "perftco/setup.h"
 #include "test_fixtures.h"
 
@@ -239,6 +240,45 @@ TEST(CostModel, ExpertParallelismDividesExpertWeightsPerChipByEp) {
     // The routed experts, 97% of the weights, are what shrinks.
     EXPECT_GT(experts / one.WeightBytesPerChip().value(), 0.95);
   }
+}
+
+// Wide expert parallelism across scale-up domains: a token crosses the NICs once per other domain
+// that holds one of its experts (DeepSeek-V3: 4 of 8 expert groups per token), dispatch travels in
+// the experts' fp8 and combine in bf16, and two-batch overlap hides the all-to-all under compute.
+TEST(CostModel, ExpertAllToAllAcrossDomainsSendsEachTokenOncePerRemoteDomain) {
+  Precisions fp8{Precision::kFp8, Precision::kFp8, Precision::kBf16};
+  const ParallelPlan ep32{.tp = 32, .ep = 32, .dp_attention = true, .cross_domain_tp = true};
+  const CostModel wide = Make("deepseek-v3", "h100-sxm", ep32, fp8);
+  // 4 domains of 2 groups each; a domain is missed when all 4 picks fall in the other 6 groups.
+  const double miss = (6.0 / 8) * (5.0 / 7) * (4.0 / 6) * (3.0 / 5);
+  EXPECT_NEAR(wide.RemoteDomainsPerToken(), 3 * (1 - miss), 1e-12);
+  EXPECT_EQ(Make("deepseek-v3", "h100-sxm", {.tp = 8, .ep = 8, .dp_attention = true}, fp8)
+                .RemoteDomainsPerToken(),
+            0.0);
+  // Without group-limited routing: 8 experts drawn from 256, 64 per domain.
+  const ModelConfig& m = wide.model();
+  ModelConfig ungrouped = m;
+  ungrouped.moe.topk_groups = 0;
+  const CostModel plain(ungrouped, wide.hardware(), ep32, fp8, Efficiency());
+  double expert_miss = 1;
+  for (int i = 0; i < 8; ++i) expert_miss *= (192.0 - i) / (256.0 - i);
+  EXPECT_NEAR(plain.RemoteDomainsPerToken(), 3 * (1 - expert_miss), 1e-12);
+  // Inside one domain the hierarchical exchange is the plain all-to-all of the copies.
+  const CollectiveModel net(wide.hardware(), Efficiency());
+  EXPECT_DOUBLE_EQ(net.ExpertAllToAll(Bytes(1e6), 8, 8, 0).value(),
+                   net.AllToAll(Bytes(8e6), 8).value());
+  EXPECT_GT(net.ExpertAllToAll(Bytes(1e6), 32, 8, 2.36).value(),
+            net.AllToAll(Bytes(8e6), 8).value());
+  // Two-batch overlap: the step loses the part of the all-to-all its work can hide.
+  EngineMemory tbo;
+  tbo.moe_comm_overlap = true;
+  const CostModel overlapped(m, wide.hardware(), ep32, fp8, Efficiency(), tbo);
+  const BatchShape b = Decode(256 * 32, 2000);
+  const StepCost serial = wide.Step(b), hidden = overlapped.Step(b);
+  const Seconds work = serial.compute_time + serial.memory_time;
+  EXPECT_GT(hidden.overlapped_comm.value(), 0);
+  EXPECT_NEAR(hidden.time.value(), serial.time.value() - hidden.overlapped_comm.value(), 1e-12);
+  EXPECT_GE(hidden.time.value(), std::max(work, serial.comm_time).value());
 }
 
 TEST(CostModel, MlaKvPerTokenAndPerChipUnderDataParallelAttention) {

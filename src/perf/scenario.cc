@@ -11,7 +11,8 @@ const std::vector<std::string>& ScenarioSetupKeys() {
   static const std::vector<std::string> kKeys = {
       "model", "hardware", "chips", "tp", "pp", "ep", "dp_attention", "cross_domain_tp", "precision",
       "activation_precision", "kv_precision", "engine", "mem_fraction", "max_batched_tokens",
-      "max_num_seqs", "micro_batches", "spec_tokens", "spec_method", "acceptance"};
+      "max_num_seqs", "two_batch_overlap", "micro_batches", "spec_tokens", "spec_method",
+      "acceptance"};
   // clang-format on
   return kKeys;
 }
@@ -45,6 +46,7 @@ Status ParseSetupKeys(const YAML::Node& root, const std::string& path, SetupOpti
   PERFTCO_RETURN_IF_ERROR(
       ReadYamlOptional(root, "max_batched_tokens", path, &o->max_batched_tokens));
   PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "max_num_seqs", path, &o->max_num_seqs));
+  PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "two_batch_overlap", path, &o->two_batch_overlap));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "micro_batches", path, &o->micro_batches));
   PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "spec_tokens", path, &o->spec_tokens));
   PERFTCO_RETURN_IF_ERROR(ReadYamlOptional(root, "spec_method", path, &o->spec_method));

@@ -130,6 +130,7 @@ Result<EngineMemory> ResolveEngine(const Catalog& catalog, const SetupOptions& o
     if (*o.max_batched_tokens < 1) return Status::Error("--max-batched-tokens must be positive");
     engine.max_batched_tokens = *o.max_batched_tokens;
   }
+  if (o.two_batch_overlap) engine.moe_comm_overlap = *o.two_batch_overlap;
   if (o.max_num_seqs) {
     if (*o.max_num_seqs < 0) return Status::Error("--max-num-seqs must be positive (0: no cap)");
     engine.max_num_seqs = *o.max_num_seqs;

@@ -26,6 +26,7 @@ std::optional<int64_t> NoteSetting(const std::string& notes, const std::string& 
 
 std::string EngineFor(const std::string& framework) {
   if (framework == "tensorrt-llm") return "tensorrt-llm";
+  if (framework.rfind("sglang", 0) == 0) return "sglang";
   if (framework.rfind("vllm", 0) == 0 || framework.find("vllm") != std::string::npos) {
     return "vllm";
   }
@@ -244,6 +245,9 @@ std::string Resolve(const Catalog& catalog, const PrepareOptions& options, Prepa
   pp->engine = engine.ok() ? *engine : EngineMemory();
   if (auto v = NoteSetting(p.notes, "max-num-seqs")) pp->engine.max_num_seqs = *v;
   if (auto v = NoteSetting(p.notes, "max-num-batched-tokens")) pp->engine.max_batched_tokens = *v;
+  if (std::regex_search(p.notes, std::regex("two-batch overlap|\\bTBO on\\b"))) {
+    pp->engine.moe_comm_overlap = true;
+  }
   if (std::string why = ResolveSpeculative(catalog, *model, pp->engine, p, &pp->speculative);
       !why.empty()) {
     return why;

@@ -44,7 +44,7 @@ void AddSetupOptions(CLI::App* sub, SetupOptions* o) {
   sub->add_option("--activation-precision", o->activation_precision,
                   "GEMM input format (default: the weights' format)");
   sub->add_option("--kv-precision", o->kv_precision, "KV-cache format (default: bf16)");
-  sub->add_option("--engine", o->engine, "engine preset: default, vllm, tensorrt-llm")
+  sub->add_option("--engine", o->engine, "engine preset: default, vllm, tensorrt-llm, sglang")
       ->capture_default_str();
   sub->add_option("--mem-fraction", o->mem_fraction,
                   "fraction of HBM the engine may use (default: the preset's)");
@@ -52,6 +52,9 @@ void AddSetupOptions(CLI::App* sub, SetupOptions* o) {
                   "token budget of one engine step (default: the preset's)");
   sub->add_option("--max-num-seqs", o->max_num_seqs,
                   "most running sequences per replica (default: the preset's; 0: no cap)");
+  sub->add_flag("--two-batch-overlap", o->two_batch_overlap,
+                "run the batch as two halves, one's expert all-to-all under the other's compute "
+                "(SGLang --enable-two-batch-overlap; default: the preset's)");
   sub->add_option("--micro-batches", o->micro_batches,
                   "pipeline micro-batches per step (default: one per stage)");
   sub->add_option("--spec-tokens", o->spec_tokens,

@@ -109,7 +109,7 @@ void AddPlanCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--activation-precision", a->setup.activation_precision,
                   "GEMM input format (default: the weights' format)");
   sub->add_option("--kv-precision", a->setup.kv_precision, "KV-cache format (default: bf16)");
-  sub->add_option("--engine", a->setup.engine, "engine preset: default, vllm, tensorrt-llm")
+  sub->add_option("--engine", a->setup.engine, "engine preset: default, vllm, tensorrt-llm, sglang")
       ->capture_default_str();
   sub->add_option("--mem-fraction", a->setup.mem_fraction,
                   "fraction of HBM the engine may use (default: the preset's)");
