@@ -10,6 +10,23 @@ namespace {
 
 const Catalog& TheCatalog() { return testing::RepoCatalog(); }
 
+// A measured point of `model` on `chips` x `hardware` with the given lengths and metric.
+MeasuredPoint Point(const std::string& id, const std::string& hardware, const std::string& model,
+                    int chips, int64_t isl, int64_t osl, const std::string& scenario,
+                    const std::string& metric, double value) {
+  MeasuredPoint p;
+  p.id = id;
+  p.hardware = hardware;
+  p.model = model;
+  p.num_chips = chips;
+  p.isl = isl;
+  p.osl = osl;
+  p.scenario = scenario;
+  p.metric = metric;
+  p.value = value;
+  return p;
+}
+
 TEST(ErrorStats, HandComputedSummary) {
   // |errors| = 5, 10, 20, 40: median 15, mean 18.75; 2 of 4 within 10%, 3 of 4 within 25%;
   // the 90th percentile sits at rank 0.9 x 3 = 2.7, 70% of the way from 20 to 40.
@@ -37,17 +54,9 @@ TEST(Validation, UnknownHardwareOrModelIsUnmodelledNotAnError) {
 }
 
 TEST(Validation, SpeculativePointsReadTheirDraftAndAcceptanceLength) {
-  MeasuredPoint p;
-  p.id = "t-spec";
-  p.hardware = "h100-sxm";
-  p.model = "llama-3.1-8b";
-  p.num_chips = 1;
-  p.isl = 512;
-  p.osl = 128;
+  MeasuredPoint p =
+      Point("t-spec", "h100-sxm", "llama-3.1-8b", 1, 512, 128, "fixed-batch", "tpot_ms_median", 5);
   p.batch_size = 1;
-  p.scenario = "fixed-batch";
-  p.metric = "tpot_ms_median";
-  p.value = 5;
   MeasuredPoint eagle = p;
   eagle.spec_decoding = "eagle3:k=3";
   eagle.notes = "scenario=EAGLE3 num_speculative_tokens=3; mean acceptance length 3.22; sonnet";
@@ -78,17 +87,9 @@ TEST(Validation, SpeculativePointsReadTheirDraftAndAcceptanceLength) {
 }
 
 TEST(Validation, PredictsAFixedBatchPointFromTheEstimate) {
-  MeasuredPoint p;
-  p.id = "t-1";
-  p.hardware = "h100-sxm";
-  p.model = "llama-3.1-8b";
-  p.num_chips = 1;
-  p.isl = 128;
-  p.osl = 128;
+  MeasuredPoint p =
+      Point("t-1", "h100-sxm", "llama-3.1-8b", 1, 128, 128, "fixed-batch", "tpot_ms_median", 10);
   p.batch_size = 1;
-  p.scenario = "fixed-batch";
-  p.metric = "tpot_ms_median";
-  p.value = 10;
   const auto points = PreparePoints(TheCatalog(), {p});
   ASSERT_TRUE(points[0].unmodelled.empty()) << points[0].unmodelled;
   Efficiency e;
@@ -173,17 +174,9 @@ TEST(Validation, EveryNewColumnAndConfigurationKindIsModelled) {
 }
 
 TEST(Validation, DisaggregatedRowsWithoutPoolsOrWithPoolsThatDoNotAddUpAreUnmodelled) {
-  MeasuredPoint p;
-  p.id = "d";
-  p.hardware = "h100-sxm";
-  p.model = "llama-3.1-70b";
+  MeasuredPoint p = Point("d", "h100-sxm", "llama-3.1-70b", 16, 1024, 256, "offline",
+                          "output_tok_s_per_chip", 100);
   p.weight_precision = "fp8";
-  p.num_chips = 16;
-  p.isl = 1024;
-  p.osl = 256;
-  p.scenario = "offline";
-  p.metric = "output_tok_s_per_chip";
-  p.value = 100;
   p.disagg = true;
   MeasuredPoint no_pools = p;
   MeasuredPoint too_few = p;
