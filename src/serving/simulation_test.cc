@@ -364,3 +364,39 @@ TEST(Simulation, GoodputCountsOnlyRequestsWithinBothTargets) {
 
 }  // namespace
 }  // namespace perftco
+
+namespace perftco {
+namespace {
+
+// With MTP each verification step yields tau tokens per sequence on average: one request alone
+// decodes at the verification step's time over tau per token, and the run finishes sooner than
+// without speculation at a small batch.
+TEST(Simulation, SpeculativeDecodingChargesTheVerificationStepPerExpectedToken) {
+  SetupOptions o = testing::Options("deepseek-r1", "h200-sxm", 8, 8, "fp8");
+  auto plain = testing::SetupFor(o);
+  o.spec_method = "mtp";
+  o.spec_tokens = 2;
+  auto mtp = testing::SetupFor(o);
+  ASSERT_TRUE(plain && mtp);
+  const double tau = mtp->speculative.TokensPerStep();
+  ASSERT_GT(tau, 1.5);
+  testing::ListSource one({testing::Req(0.0, 1000, 200)});
+  testing::Recorder rec;
+  ServingOptions exact;
+  exact.exact_steps = true;
+  auto s = RunSimulation(*mtp->cost, exact, one, {&rec});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  BatchShape d;
+  d.decode_seqs = 1;
+  d.decode_ctx_sum = 1100;  // the middle of the decode
+  const double per_token = mtp->cost->Step(d).time.value() / tau;
+  EXPECT_NEAR(s->tpot.mean.value(), per_token, 0.02 * per_token);
+  testing::ListSource again({testing::Req(0.0, 1000, 200)});
+  auto base = RunSimulation(*plain->cost, exact, again);
+  ASSERT_TRUE(base.ok());
+  EXPECT_LT(s->e2e.mean.value(), base->e2e.mean.value());
+  EXPECT_GT(s->e2e.mean.value(), base->e2e.mean.value() / tau);
+}
+
+}  // namespace
+}  // namespace perftco

@@ -7,7 +7,24 @@ namespace perftco::serving {
 
 double StepTimer::Time(const BatchShape& shape) {
   ++evaluations_;
-  return cost_.Step(shape).time.value();
+  const StepCost c = cost_.Step(shape);
+  double t = c.time.value();
+  // Speculative decoding: a verification step advances each decode sequence by
+  // tokens_per_decode_seq tokens on average, the simulator by one; so the decode part of a step
+  // is charged per token, and the prefill part of a mixed step in full.
+  const double tau = c.tokens_per_decode_seq;
+  if (tau > 1 && shape.decode_seqs > 0) {
+    double decode_part = t;
+    if (shape.prefill_tokens > 0) {
+      BatchShape d;
+      d.decode_seqs = shape.decode_seqs;
+      d.decode_ctx_sum = shape.decode_ctx_sum;
+      ++evaluations_;
+      decode_part = std::min(t, cost_.Step(d).time.value());
+    }
+    t -= decode_part * (1.0 - 1.0 / tau);
+  }
+  return t;
 }
 
 double StepTimer::Decode(int64_t n, double ctx_sum) {

@@ -21,7 +21,8 @@ class StepTimer {
  public:
   explicit StepTimer(const CostModel& cost) : cost_(cost) {}
 
-  // Seconds of one step of `shape`.
+  // Seconds of one step of `shape`; with speculative decoding, per token a decode sequence
+  // advances (the verification step over the expected tokens per step).
   double Time(const BatchShape& shape);
   // For a decode-only batch of n sequences with context sum c0 at step 0 (c0 + n j at step j):
   // sets t0 and dt so that step j takes t0 + dt j, verified for j in [0, *k - 1]. Shortens *k

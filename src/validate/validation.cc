@@ -478,7 +478,8 @@ Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
   }
   const bool closed_loop = p.scenario == "concurrency" || p.scenario == "min-latency";
   if (closed_loop && pp.speculative.enabled()) {
-    // The serving simulator does not draft tokens yet: the analytic closed loop does.
+    // The analytic closed loop, as these rows have always been predicted (the simulator charges
+    // speculation per token on average, which the closed loop's steady state equals).
     if (!p.concurrency) return Status::Error("concurrency point without concurrency");
     const double replicas = pp.plan.replicas;
     const SteadyState s = ClosedLoop(cost, p.isl, p.osl, *p.concurrency / replicas);
