@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "perftco/catalog.h"
+#include "perftco/rate_search.h"
 #include "perftco/setup.h"
 #include "perftco/simulate.h"
 
@@ -62,6 +63,40 @@ BENCHMARK(BM_SimulateReasoning8Replicas)->Arg(100000)->Unit(benchmark::kMillisec
 // The same chat load stepped one iteration at a time, for comparison.
 void BM_SimulateChatExactSteps(benchmark::State& state) { Run(state, "chat", 80, true); }
 BENCHMARK(BM_SimulateChatExactSteps)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// MLPerf Interactive limits for the 8 replicas (p99 TTFT 450 ms, TPOT 40 ms: the llama2-70b
+// interactive rules): the whole latency-bounded search over 10,000-request chat runs. Counters:
+// simulations in the search, the rate found.
+void BM_RateSearchInteractive8Replicas(benchmark::State& state) {
+  const Setup& setup = EightReplicas();
+  WorkloadOptions w;
+  w.workload = "chat";
+  w.requests = state.range(0);
+  LatencyLimits limits;
+  limits.ttft_p99 = Milliseconds(450);
+  limits.tpot_p99 = Milliseconds(40);
+  RateSearchOptions options;
+  options.start_rate = 10;
+  double trials = 0, rate = 0;
+  for (auto _ : state) {
+    auto trial = [&](double r) -> Result<SimulationSummary> {
+      WorkloadOptions at = w;
+      at.rate = r;
+      PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<RequestSource> src,
+                               MakeRequestSource(at, LimitsFor(*setup.cost)));
+      return RunSimulation(*setup.cost, ServingOptions(), *src);
+    };
+    const RateSearchResult r = FindMaxRate(trial, limits, options).value();
+    trials = r.trials;
+    rate = r.rate;
+  }
+  state.counters["simulations"] = trials;
+  state.counters["rate"] = rate;
+}
+BENCHMARK(BM_RateSearchInteractive8Replicas)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace perftco
