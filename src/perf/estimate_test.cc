@@ -142,17 +142,6 @@ TEST(Estimate, ReasoningCostsMoreThanChatPerQuery) {
 const char* const kIssue12Chips[] = {"h100-nvl", "h100-pcie", "h200-nvl",    "b300",
                                      "gb300",    "mi350x",    "arc-pro-b60", "h800-sxm"};
 
-SetupOptions OnChips(const std::string& hardware, const std::string& model, int tp,
-                     const std::string& precision) {
-  SetupOptions o;
-  o.model = model;
-  o.hardware = hardware;
-  o.chips = tp;
-  o.tp = tp;
-  o.precision = precision;
-  return o;
-}
-
 // Output tokens per second of a batch of 16 chat requests (1000 in, 200 out).
 double Throughput(const SetupOptions& o) {
   auto s = SetupFor(o);
@@ -164,7 +153,7 @@ double Throughput(const SetupOptions& o) {
 
 TEST(Estimate, EveryIssue12ChipServesLlama8bOnOneChip) {
   for (const char* hw : kIssue12Chips) {
-    const double tps = Throughput(OnChips(hw, "llama-3.1-8b", 1, "bf16"));
+    const double tps = Throughput(testing::Options("llama-3.1-8b", hw, 1, 1, "bf16"));
     EXPECT_TRUE(std::isfinite(tps)) << hw;
     EXPECT_GT(tps, 0) << hw;
   }
@@ -177,7 +166,7 @@ TEST(Estimate, EveryIssue12ChipServesLlama70bFp8WhereItFits) {
       {"h100-nvl", 1}, {"h200-nvl", 1},  {"b300", 1},     {"gb300", 1},
       {"mi350x", 1},   {"h100-pcie", 2}, {"h800-sxm", 2}, {"arc-pro-b60", 8}};
   for (const auto& [hw, tp] : kPlans) {
-    const double tps = Throughput(OnChips(hw, "llama-3.1-70b", tp, "fp8"));
+    const double tps = Throughput(testing::Options("llama-3.1-70b", hw, tp, tp, "fp8"));
     EXPECT_TRUE(std::isfinite(tps)) << hw;
     EXPECT_GT(tps, 0) << hw;
   }
@@ -186,17 +175,17 @@ TEST(Estimate, EveryIssue12ChipServesLlama70bFp8WhereItFits) {
 TEST(Estimate, H100NvlDecodeLiesBetweenH100PcieAndH200) {
   // Same Hopper die and efficiency family; decode of an 8B model is bound by memory bandwidth:
   // 2.0 TB/s (PCIe) < 3.9 TB/s (NVL) < 4.8 TB/s (H200 SXM).
-  const double pcie = Throughput(OnChips("h100-pcie", "llama-3.1-8b", 1, "bf16"));
-  const double nvl = Throughput(OnChips("h100-nvl", "llama-3.1-8b", 1, "bf16"));
-  const double h200 = Throughput(OnChips("h200-sxm", "llama-3.1-8b", 1, "bf16"));
+  const double pcie = Throughput(testing::Options("llama-3.1-8b", "h100-pcie", 1, 1, "bf16"));
+  const double nvl = Throughput(testing::Options("llama-3.1-8b", "h100-nvl", 1, 1, "bf16"));
+  const double h200 = Throughput(testing::Options("llama-3.1-8b", "h200-sxm", 1, 1, "bf16"));
   EXPECT_LT(pcie, nvl);
   EXPECT_LT(nvl, h200);
 }
 
 TEST(Estimate, B300IsAtLeastB200AtFp4AndPrefillsFaster) {
   // Same memory bandwidth (8 TB/s) and efficiency family; 14 vs 9 PFLOP/s dense FP4.
-  auto b200 = SetupFor(OnChips("b200", "llama-3.1-70b", 1, "fp4"));
-  auto b300 = SetupFor(OnChips("b300", "llama-3.1-70b", 1, "fp4"));
+  auto b200 = SetupFor(testing::Options("llama-3.1-70b", "b200", 1, 1, "fp4"));
+  auto b300 = SetupFor(testing::Options("llama-3.1-70b", "b300", 1, 1, "fp4"));
   ASSERT_TRUE(b200 && b300);
   auto p200 = EstimateBatch(*b200->cost, 4000, 200, 32);
   auto p300 = EstimateBatch(*b300->cost, 4000, 200, 32);
@@ -207,8 +196,8 @@ TEST(Estimate, B300IsAtLeastB200AtFp4AndPrefillsFaster) {
 
 TEST(Estimate, H800TensorParallelDecodeIsSlowerThanH100ForItsNarrowerNvlink) {
   // Same compute and HBM; NVLink 200 vs 450 GB/s per direction makes tp=8 all-reduces slower.
-  auto h100 = SetupFor(OnChips("h100-sxm", "llama-3.1-70b", 8, "fp8"));
-  auto h800 = SetupFor(OnChips("h800-sxm", "llama-3.1-70b", 8, "fp8"));
+  auto h100 = SetupFor(testing::Options("llama-3.1-70b", "h100-sxm", 8, 8, "fp8"));
+  auto h800 = SetupFor(testing::Options("llama-3.1-70b", "h800-sxm", 8, 8, "fp8"));
   ASSERT_TRUE(h100 && h800);
   auto p100 = EstimateBatch(*h100->cost, 1000, 200, 64);
   auto p800 = EstimateBatch(*h800->cost, 1000, 200, 64);

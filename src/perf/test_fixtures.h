@@ -7,6 +7,7 @@
 #include "perftco/catalog.h"
 #include "perftco/efficiency.h"
 #include "perftco/hardware.h"
+#include "perftco/setup.h"
 
 namespace perftco::testing {
 
@@ -54,6 +55,18 @@ inline const EfficiencyTable& RepoEfficiency() {
   static const EfficiencyTable* t =
       new EfficiencyTable(EfficiencyTable::Load(PERFTCO_TEST_DATA_DIR).value());
   return *t;
+}
+
+// Setup options of `model` on `chips` x `hw` at tensor parallelism `tp`.
+inline SetupOptions Options(const std::string& model, const std::string& hw, int tp, int chips,
+                            const std::string& precision = "bf16") {
+  SetupOptions o;
+  o.model = model;
+  o.hardware = hw;
+  o.tp = tp;
+  o.chips = chips;
+  o.precision = precision;
+  return o;
 }
 
 }  // namespace perftco::testing

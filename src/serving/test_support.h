@@ -21,17 +21,6 @@ inline std::shared_ptr<Setup> SetupFor(SetupOptions o) {
   return s.ok() ? *s : nullptr;
 }
 
-inline SetupOptions Options(const std::string& model, const std::string& hw, int tp, int chips,
-                            const std::string& precision = "bf16") {
-  SetupOptions o;
-  o.model = model;
-  o.hardware = hw;
-  o.tp = tp;
-  o.chips = chips;
-  o.precision = precision;
-  return o;
-}
-
 // The memory fraction that leaves about `tokens` tokens of KV cache per replica.
 inline double FractionForKvTokens(const SetupOptions& base, int64_t tokens) {
   auto s = SetupFor(base);
