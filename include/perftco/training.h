@@ -182,6 +182,9 @@ class TrainingModel {
 
  private:
   struct StageWork;  // per micro-batch times of one stage
+  // The FLOP-weighted GEMM shape factor of one stage's matrix products (gemm_model.h).
+  double GemmShapeFactorOfStage(const TrainingPlan& p, double tokens, double layers,
+                                double moe_layers, bool last) const;
   StageWork Stage(const TrainingPlan& plan, const TrainingWorkload& w, bool last) const;
   // Alpha-beta collectives for a group of `group` chips spaced `stride` chips apart.
   Seconds AllReduce(Bytes size, int group, int stride) const;

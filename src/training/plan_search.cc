@@ -58,7 +58,7 @@ Result<TrainingStep> SearchPlan(const TrainingModel& tm, int chips, const Traini
           if (*c.schedule == PipelineSchedule::k1F1B) {
             schedules.push_back({PipelineSchedule::k1F1B, 1});
           } else {
-            for (int v : Choices(c.virtual_stages, {2, 4})) {
+            for (int v : Choices(c.virtual_stages, {2, 4, 8})) {
               schedules.push_back({PipelineSchedule::kInterleaved, v});
             }
           }
@@ -71,6 +71,7 @@ Result<TrainingStep> SearchPlan(const TrainingModel& tm, int chips, const Traini
           if (pp > 1) {
             schedules.push_back({PipelineSchedule::kInterleaved, 2});
             schedules.push_back({PipelineSchedule::kInterleaved, 4});
+            schedules.push_back({PipelineSchedule::kInterleaved, 8});
           }
         }
         for (int ep : Choices(c.ep, eps)) {

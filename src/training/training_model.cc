@@ -2,6 +2,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "perftco/gemm_model.h"
 #include "perftco/names.h"
 #include "perftco/training.h"
 
@@ -219,9 +220,12 @@ Status TrainingModel::Validate(const TrainingPlan& p, const TrainingWorkload& w)
                          " scale-up domain holds (" + std::to_string(hw_.scale_up.domain_chips) +
                          "): lower tp and use pp or dp across domains");
   }
-  if (p.pp * p.virtual_stages > m.layers) {
+  // The embedding and the LM head may each take a layer's slot (Llama 3 405B: 126 layers on 16
+  // stages with one layer fewer on the first and the last; Dubey et al. 2024, section 3.3.2).
+  if (p.pp * p.virtual_stages > m.layers + 2) {
     return Status::Error("pp x virtual stages = " + std::to_string(p.pp * p.virtual_stages) +
-                         " exceeds the " + std::to_string(m.layers) + " layers of " + m.name);
+                         " exceeds the " + std::to_string(m.layers) + " layers of " + m.name +
+                         " plus the embedding and the head");
   }
   if (p.schedule == PipelineSchedule::k1F1B && p.virtual_stages > 1) {
     return Status::Error("virtual stages need the interleaved schedule (--schedule interleaved)");
@@ -402,6 +406,7 @@ TrainingModel::StageWork TrainingModel::Stage(const TrainingPlan& p, const Train
   const double shared = moe_layers * (m.SharedExpertParams() + m.RouterParams());
   const double head = last ? 1.0 * m.vocab * m.hidden : 0.0;
   s.gemm_flops = 2.0 * tokens * (attn_params + dense_mlp + expert_active + shared + head) / t;
+  const double shape_factor = GemmShapeFactorOfStage(p, tokens, layers, moe_layers, last);
 
   // Attention (causal, forward), per chip.
   const double d_qk = m.head_dim;
@@ -427,7 +432,7 @@ TrainingModel::StageWork TrainingModel::Stage(const TrainingPlan& p, const Train
   double elem_bytes = tokens * layers * elem_per_token_layer / t;
   if (last) elem_bytes += tokens * m.vocab / t * 4.0 * 3.0;
 
-  s.fwd_gemm = perftco::Flops(s.gemm_flops) / gemm_rate;
+  s.fwd_gemm = perftco::Flops(s.gemm_flops) / (gemm_rate * shape_factor);
   s.fwd_attn = perftco::Flops(s.attn_flops) / attn_rate;
   const Seconds fwd_elem = Bytes(elem_bytes) / mem_rate;
   s.fwd = s.fwd_gemm + s.fwd_attn + fwd_elem;
@@ -505,6 +510,41 @@ TrainingModel::StageWork TrainingModel::Stage(const TrainingPlan& p, const Train
     s.pp = hop * (2.0 * p.virtual_stages);
   }
   return s;
+}
+
+double TrainingModel::GemmShapeFactorOfStage(const TrainingPlan& p, double tokens, double layers,
+                                             double moe_layers, bool last) const {
+  // The stage's matrix products with their shapes (forward; the backward's data- and
+  // weight-gradient products are taken at the same factor), combined by their FLOPs:
+  // time = sum(flops_i / factor_i), so factor = sum(flops_i) / sum(flops_i / factor_i).
+  const ModelConfig& m = model_;
+  const int units = ComputeUnitsOf(hw_.family);
+  const double t = p.tp;
+  const double h = m.hidden;
+  double flops = 0, weighted = 0;
+  const auto add = [&](GemmShape s, double count) {
+    if (s.n <= 0 || s.k <= 0 || count <= 0) return;
+    const double f = s.Flops() * count;
+    flops += f;
+    weighted += f / GemmShapeFactor(s, units);
+  };
+  const double qkv = (1.0 * m.heads + 2.0 * m.kv_heads) * m.head_dim;
+  const double attn_out = 1.0 * m.heads * m.head_dim;
+  add({tokens, qkv / t, h, 1}, layers);
+  add({tokens, h, attn_out / t, 1}, layers);
+  const double up = m.gated_mlp ? 2.0 : 1.0;
+  add({tokens, up * m.intermediate / t, h, 1}, layers - moe_layers);
+  add({tokens, h, m.intermediate / t, 1}, layers - moe_layers);
+  if (moe_layers > 0 && m.moe.num_experts > 0) {
+    // Expert parallel: each rank holds E / ep experts and receives the tokens its ep peers route
+    // to them, T k ep / E per expert on average.
+    const double experts = std::max(1.0, 1.0 * m.moe.num_experts / p.ep);
+    const double per_expert = tokens * m.moe.top_k * p.ep / m.moe.num_experts;
+    add({per_expert, up * m.moe.expert_intermediate / t, h, experts}, moe_layers);
+    add({per_expert, h, m.moe.expert_intermediate / t, experts}, moe_layers);
+  }
+  if (last) add({tokens, 1.0 * m.vocab / t, h, 1}, 1.0);
+  return weighted > 0 ? flops / weighted : 1.0;
 }
 
 Result<TrainingStep> TrainingModel::StepUnchecked(const TrainingPlan& p,

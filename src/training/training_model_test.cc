@@ -117,6 +117,46 @@ TEST(Pipeline, BubbleFollowsTheNarayananFormula) {
   }
 }
 
+// Fewer micro-batches per replica (a smaller batch on the same plan) leave a larger share of the
+// step to pipeline fill and drain: the bubble grows and MFU falls.
+TEST(Pipeline, MfuFallsAsTheBubbleGrows) {
+  const TrainingModel tm = Trainer("llama-3.1-70b", "h100-sxm");
+  TrainingPlan plan;
+  plan.tp = 8;
+  plan.pp = 8;
+  plan.dp = 2;
+  double last_mfu = 1.0, last_bubble = 0.0;
+  for (double seqs : {256.0, 64.0, 16.0}) {
+    const TrainingStep st = tm.Step(plan, Workload(4096, seqs)).value();
+    EXPECT_GT(st.bubble_fraction, last_bubble) << seqs;
+    EXPECT_LT(st.mfu, last_mfu) << seqs;
+    last_mfu = st.mfu;
+    last_bubble = st.bubble_fraction;
+  }
+}
+
+// The embedding and the head may each fill a layer's slot: Llama 3 405B's 126 layers run as 16
+// stages of 8 one-layer chunks (Dubey et al. 2024, 3.3.2); two more slots than that do not.
+TEST(Pipeline, VirtualStagesMayUseTheEmbeddingAndHeadSlots) {
+  const TrainingModel tm = Trainer("llama-3.1-405b", "h100-sxm");
+  TrainingPlan plan;
+  plan.tp = 8;
+  plan.pp = 16;
+  plan.dp = 64;
+  plan.schedule = PipelineSchedule::kInterleaved;
+  plan.virtual_stages = 8;
+  plan.recompute = 0.5;
+  EXPECT_TRUE(tm.Step(plan, Workload(8192, 2048)).ok());
+  plan.pp = 32;
+  plan.dp = 32;
+  plan.virtual_stages = 4;  // 128 slots again: fine
+  EXPECT_TRUE(tm.StepUnchecked(plan, Workload(8192, 2048)).ok());
+  plan.virtual_stages = 8;  // 256 slots for 126 layers
+  const Result<TrainingStep> r = tm.StepUnchecked(plan, Workload(8192, 2048));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("plus the embedding and the head"), std::string::npos);
+}
+
 TEST(TrainingStep, BreakdownSumsToTheStep) {
   const TrainingModel tm = Trainer("llama-3.1-70b", "h100-sxm");
   TrainingPlan plan;
@@ -296,6 +336,18 @@ TEST(PlanSearch, FindsAFittingPlanAtLeastAsFastAsHandPlans) {
   const TrainingStep fixed = SearchPlan(tm, 256, w, c).value();
   EXPECT_EQ(fixed.plan.tp, 4);
   EXPECT_EQ(fixed.plan.zero_stage, 3);
+}
+
+// Given only the cluster and the batch, the search lands on Llama 3's published layout and its
+// MFU (Dubey et al. 2024, Table 4: TP 8, PP 16, DP 128 at 41%; the bar: within 10% of 43%).
+TEST(PlanSearch, FindsLlama3LayoutAtThePublishedBatch) {
+  const TrainingModel tm = Trainer("llama-3.1-405b", "h100-sxm");
+  const TrainingStep best = SearchPlan(tm, 16384, Workload(8192, 2048), PlanConstraints()).value();
+  EXPECT_EQ(best.plan.tp, 8);
+  EXPECT_EQ(best.plan.pp, 16);
+  EXPECT_GT(best.mfu, 0.43 * 0.9);
+  EXPECT_LT(best.mfu, 0.43 * 1.1);
+  EXPECT_LT(best.bubble_fraction, 0.2);
 }
 
 TEST(PlanSearch, ExplainsWhenNothingFits) {
