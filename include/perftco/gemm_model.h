@@ -26,13 +26,13 @@ struct GemmShape {
 
 // Parameters of the shape model (docs/models/gemm.md section 2 gives the fit and its error).
 struct GemmShapeParams {
-  double compute_eff;       // asymptotic fraction of peak of the main loop
-  double memory_eff;        // fraction of HBM bandwidth reached by a GEMM's operand streams
-  Seconds fixed;            // start-up time of every kernel
-  double k_overhead;        // K-equivalent of each block's prologue and epilogue
-  double smoothing;         // p of the p-norm that joins compute and memory time
-  double tile_n_overhead;   // BN-equivalent of a block's fixed work: BN / (BN + this)
-  double unit_bandwidth;    // bytes/s one compute unit can pull from HBM
+  double compute_eff;      // asymptotic fraction of peak of the main loop
+  double memory_eff;       // fraction of HBM bandwidth reached by a GEMM's operand streams
+  Seconds fixed;           // start-up time of every kernel
+  double k_overhead;       // K-equivalent of each block's prologue and epilogue
+  double smoothing;        // p of the p-norm that joins compute and memory time
+  double tile_n_overhead;  // BN-equivalent of a block's fixed work: BN / (BN + this)
+  double unit_bandwidth;   // bytes/s one compute unit can pull from HBM
   // The fit of scripts/fit-gemm-shape.py to data/kernels/gemm.csv (DeepGEMM, H800, fp8).
   static GemmShapeParams Fitted();
 };
@@ -43,9 +43,8 @@ int ComputeUnitsOf(const std::string& family);
 
 // Time of one GEMM on a chip with `peak` FLOP/s in its format, `hbm` bytes/s, operands of
 // `in_bytes` per element (output bf16) and `units` compute units.
-Seconds GemmKernelTime(const GemmShape& s, FlopsPerSecond peak, BytesPerSecond hbm,
-                       double in_bytes, int units,
-                       const GemmShapeParams& p = GemmShapeParams::Fitted());
+Seconds GemmKernelTime(const GemmShape& s, FlopsPerSecond peak, BytesPerSecond hbm, double in_bytes,
+                       int units, const GemmShapeParams& p = GemmShapeParams::Fitted());
 
 // The main loop's achieved fraction of peak for this shape relative to a square 8192^3 product
 // on the same chip: the factor by which the shape moves a family's calibrated GEMM efficiency

@@ -65,8 +65,8 @@ int ComputeUnitsOf(const std::string& family) {
   return 0;
 }
 
-Seconds GemmKernelTime(const GemmShape& s, FlopsPerSecond peak, BytesPerSecond hbm,
-                       double in_bytes, int units, const GemmShapeParams& p) {
+Seconds GemmKernelTime(const GemmShape& s, FlopsPerSecond peak, BytesPerSecond hbm, double in_bytes,
+                       int units, const GemmShapeParams& p) {
   const Tiling t = Tile(s, units, p);
   const double g = std::max(1.0, s.groups);
   const double tc = s.Flops() / (peak.value() * p.compute_eff * t.main_loop);
