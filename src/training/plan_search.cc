@@ -19,6 +19,9 @@ std::vector<int> Choices(const std::optional<int>& fixed, std::vector<int> value
   return values;
 }
 
+// Chunks per stage the interleaved schedule is tried with (Llama 3 405B ran 8 one-layer chunks).
+const std::vector<int> kInterleavedChunks = {2, 4, 8};
+
 }  // namespace
 
 Result<TrainingStep> SearchPlan(const TrainingModel& tm, int chips, const TrainingWorkload& w,
@@ -58,7 +61,7 @@ Result<TrainingStep> SearchPlan(const TrainingModel& tm, int chips, const Traini
           if (*c.schedule == PipelineSchedule::k1F1B) {
             schedules.push_back({PipelineSchedule::k1F1B, 1});
           } else {
-            for (int v : Choices(c.virtual_stages, {2, 4, 8})) {
+            for (int v : Choices(c.virtual_stages, kInterleavedChunks)) {
               schedules.push_back({PipelineSchedule::kInterleaved, v});
             }
           }
@@ -69,9 +72,8 @@ Result<TrainingStep> SearchPlan(const TrainingModel& tm, int chips, const Traini
         } else {
           schedules.push_back({PipelineSchedule::k1F1B, 1});
           if (pp > 1) {
-            schedules.push_back({PipelineSchedule::kInterleaved, 2});
-            schedules.push_back({PipelineSchedule::kInterleaved, 4});
-            schedules.push_back({PipelineSchedule::kInterleaved, 8});
+            for (int v : kInterleavedChunks)
+              schedules.push_back({PipelineSchedule::kInterleaved, v});
           }
         }
         for (int ep : Choices(c.ep, eps)) {
