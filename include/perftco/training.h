@@ -62,6 +62,10 @@ struct TrainingWorkload {
 };
 
 // Settings of the training system. Defaults are documented in docs/models/training.md.
+enum class ContextParallelMethod { kRing, kAllGather };
+std::string_view ContextParallelMethodName(ContextParallelMethod m);
+Result<ContextParallelMethod> ParseContextParallelMethod(std::string_view name);
+
 struct TrainingOptions {
   Precision compute = Precision::kBf16;  // GEMM format (fp8: FP8 GEMMs as in DeepSeek-V3)
   // Bytes per parameter (mixed-precision Adam, Rajbhandari et al. 2020): 16-bit weights,
@@ -75,6 +79,10 @@ struct TrainingOptions {
   // All-to-all hidden behind the compute of MoE layers: DeepSeek-V3's DualPipe overlaps the
   // dispatch and combine of one micro-batch with the computation of another.
   bool ep_comm_overlap = false;
+  // How context parallelism exchanges K and V: a ring of point-to-point passes hidden behind
+  // attention (Megatron/TransformerEngine), or an all-gather of K and V before attention and a
+  // reduce-scatter of their gradients after it, on the critical path (Llama 3, 3.3.2).
+  ContextParallelMethod cp_method = ContextParallelMethod::kRing;
   double dispatch_bytes = 2.0;  // bytes per element of the dispatch all-to-all (fp8: 1)
   // Routed copies of a token that leave its scale-up domain: at most this many target domains,
   // one copy each, forwarded inside the domain (DeepSeek-V3 node-limited routing: 4). 0: no

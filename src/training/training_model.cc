@@ -14,6 +14,10 @@ constexpr double kActivationBytes = 2.0;
 // FlashAttention's backward pass does 2.5x the FLOPs of its forward pass (it recomputes the
 // attention scores; Dao 2023, FlashAttention-2, section 3.1.2 counts 5 matmuls vs 2).
 constexpr double kAttentionBackwardFactor = 2.5;
+// ... and reaches a lower fraction of peak: 0.82 of the forward pass's FLOP rate, the mean of
+// the two causal rows (1-CTA 1117.9 and 2-CTA 1208.6 TFLOPS backward vs 1418.1 forward; head
+// dim 128, 8,192 tokens) that Dao-AILab/flash-attention PR #2280 publishes for FlashAttention-4.
+constexpr double kAttentionBackwardEfficiency = 0.82;
 // Logits of the loss are held in fp32 together with their gradient on the last stage.
 constexpr double kLogitBytes = 4.0 + 2.0;
 
@@ -38,6 +42,18 @@ Result<PipelineSchedule> ParsePipelineSchedule(std::string_view name) {
   if (n == "interleaved") return PipelineSchedule::kInterleaved;
   return Status::Error("unknown pipeline schedule '" + std::string(name) +
                        "': use 1f1b or interleaved");
+}
+
+std::string_view ContextParallelMethodName(ContextParallelMethod m) {
+  return m == ContextParallelMethod::kRing ? "ring" : "all-gather";
+}
+
+Result<ContextParallelMethod> ParseContextParallelMethod(std::string_view name) {
+  const std::string n = ToLower(name);
+  if (n == "ring") return ContextParallelMethod::kRing;
+  if (n == "all-gather" || n == "allgather") return ContextParallelMethod::kAllGather;
+  return Status::Error("unknown context-parallel method '" + std::string(name) +
+                       "': use ring or all-gather");
 }
 
 std::string TrainingPlan::ToString() const {
@@ -437,7 +453,7 @@ TrainingModel::StageWork TrainingModel::Stage(const TrainingPlan& p, const Train
   const Seconds fwd_elem = Bytes(elem_bytes) / mem_rate;
   s.fwd = s.fwd_gemm + s.fwd_attn + fwd_elem;
   s.bwd_gemm = s.fwd_gemm * 2.0;
-  s.bwd_attn = s.fwd_attn * kAttentionBackwardFactor;
+  s.bwd_attn = s.fwd_attn * (kAttentionBackwardFactor / kAttentionBackwardEfficiency);
   s.bwd = s.bwd_gemm + s.bwd_attn + fwd_elem * 2.0;
   const double rc = p.recompute;
   s.rc = s.fwd * rc;
@@ -460,9 +476,11 @@ TrainingModel::StageWork TrainingModel::Stage(const TrainingPlan& p, const Train
     }
   }
 
-  // Context parallel (ring attention): each full-attention layer passes the K and V of its
-  // sequence chunk around the ring of cp ranks, hidden behind the attention computation;
-  // backward passes K, V and their gradients.
+  // Context parallel. Ring: each full-attention layer passes the K and V of its sequence chunk
+  // around the ring of cp ranks, hidden behind the attention computation; backward passes K, V
+  // and their gradients. All-gather (Llama 3): each full-attention layer gathers the K and V of
+  // all cp chunks before attention and reduce-scatters their gradients after the backward pass,
+  // both on the critical path.
   if (p.cp > 1) {
     double kv_elems;
     if (m.attention == AttentionKind::kMla) {
@@ -470,16 +488,25 @@ TrainingModel::StageWork TrainingModel::Stage(const TrainingPlan& p, const Train
     } else {
       kv_elems = 2.0 * std::max(1.0, m.kv_heads / t) * m.head_dim;
     }
-    const bool crosses = p.tp * p.cp > hw_.scale_up.domain_chips;
-    const CollectiveModel placed = Placed(p.tp);
-    const Seconds hop = placed.PointToPoint(Bytes(tokens * kv_elems * kActivationBytes), crosses);
+    const Bytes chunk(tokens * kv_elems * kActivationBytes);
     const double full_layers = layers * (1.0 - sliding_frac);
-    const Seconds fwd_comm = hop * ((p.cp - 1.0) * full_layers);
-    const Seconds bwd_comm = fwd_comm * 2.0;
-    s.cp = fwd_comm * (1.0 + rc) + bwd_comm;
-    const Seconds attn_fwd_full = s.fwd_attn * (1.0 - sliding_frac);
-    s.cp_exposed = std::max(Seconds(0), fwd_comm - attn_fwd_full) * (1.0 + rc) +
-                   std::max(Seconds(0), bwd_comm - attn_fwd_full * kAttentionBackwardFactor);
+    if (opt_.cp_method == ContextParallelMethod::kAllGather) {
+      const Bytes gathered = chunk * static_cast<double>(p.cp);
+      const Seconds fwd_comm = AllGather(gathered, p.cp, p.tp) * full_layers;
+      const Seconds bwd_comm = ReduceScatter(gathered, p.cp, p.tp) * full_layers;
+      s.cp = fwd_comm * (1.0 + rc) + bwd_comm;
+      s.cp_exposed = s.cp;
+    } else {
+      const bool crosses = p.tp * p.cp > hw_.scale_up.domain_chips;
+      const Seconds hop = Placed(p.tp).PointToPoint(chunk, crosses);
+      const Seconds fwd_comm = hop * ((p.cp - 1.0) * full_layers);
+      const Seconds bwd_comm = fwd_comm * 2.0;
+      s.cp = fwd_comm * (1.0 + rc) + bwd_comm;
+      const Seconds attn_fwd_full = s.fwd_attn * (1.0 - sliding_frac);
+      const Seconds attn_bwd_full = s.bwd_attn * (1.0 - sliding_frac);
+      s.cp_exposed = std::max(Seconds(0), fwd_comm - attn_fwd_full) * (1.0 + rc) +
+                     std::max(Seconds(0), bwd_comm - attn_bwd_full);
+    }
   }
 
   // Expert parallel: dispatch and combine all-to-all per MoE layer, forward and backward (the

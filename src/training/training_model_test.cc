@@ -262,6 +262,29 @@ TEST(TrainingStep, ContextParallelSplitsAttentionAndHidesItsRing) {
   EXPECT_TRUE(found);
 }
 
+TEST(TrainingStep, AllGatherContextParallelIsOnTheCriticalPath) {
+  // Llama 3's context parallelism (Dubey et al. 2024, 3.3.2) gathers K and V before attention
+  // instead of passing them around a ring: nothing hides it, so the same plan takes longer.
+  TrainingOptions gather;
+  gather.cp_method = ContextParallelMethod::kAllGather;
+  const TrainingModel ring = Trainer("llama-3.1-8b", "h100-sxm");
+  const TrainingModel ag = Trainer("llama-3.1-8b", "h100-sxm", gather);
+  TrainingPlan p;
+  p.tp = 4;
+  p.cp = 2;
+  const TrainingStep a = ring.Step(p, Workload(65536, 2)).value();
+  const TrainingStep b = ag.Step(p, Workload(65536, 2)).value();
+  for (const auto& c : b.comm) {
+    if (c.dimension != "cp") continue;
+    EXPECT_GT(c.time.value(), 0.0);
+    EXPECT_DOUBLE_EQ(c.OverlappedFraction(), 0.0);
+  }
+  EXPECT_GT(b.step_time.value(), a.step_time.value());
+  EXPECT_EQ(ParseContextParallelMethod("all-gather").value(), ContextParallelMethod::kAllGather);
+  EXPECT_NE(ParseContextParallelMethod("tree").status().message().find("ring or all-gather"),
+            std::string::npos);
+}
+
 TEST(TrainingStep, ExpertParallelAllToAllIsCostedForMoeModels) {
   TrainingOptions o;
   const TrainingModel tm = Trainer("mixtral-8x7b", "h100-sxm", o);

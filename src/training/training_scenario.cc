@@ -387,8 +387,8 @@ Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root, const
     PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
         n,
         {"name", "model", "hardware", "precision", "scale_up_gb_per_s", "tp_overlap", "ep_overlap",
-         "dispatch_bytes", "max_domains_per_token", "chips", "seq_len", "global_batch_tokens",
-         "tokens", "plan", "metric", "published", "source", "note"},
+         "cp_method", "dispatch_bytes", "max_domains_per_token", "chips", "seq_len",
+         "global_batch_tokens", "tokens", "plan", "metric", "published", "source", "note"},
         where));
     ValidationRun v;
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "name", where, &v.name));
@@ -402,6 +402,13 @@ Result<ValidationScenario> ParseValidationScenario(const YAML::Node& root, const
     TrainingOptions& o = v.setup.options;
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "tp_overlap", where, &o.tp_comm_overlap));
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "ep_overlap", where, &o.ep_comm_overlap));
+    if (n["cp_method"]) {
+      std::string method;
+      PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "cp_method", where, &method));
+      Result<ContextParallelMethod> parsed = ParseContextParallelMethod(method);
+      if (!parsed.ok()) return Status::Error(where + ": " + parsed.status().message());
+      o.cp_method = *parsed;
+    }
     PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "dispatch_bytes", where, &o.dispatch_bytes));
     PERFTCO_RETURN_IF_ERROR(
         ReadYamlField(n, "max_domains_per_token", where, &o.max_domains_per_token));

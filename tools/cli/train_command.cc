@@ -17,7 +17,7 @@ struct TrainArgs {
   int64_t seq_len = 4096;
   double global_batch_tokens = 4194304.0;
   std::optional<int> dp, tp, pp, cp, ep, zero, vpp, micro_batch;
-  std::optional<std::string> schedule, recompute;
+  std::optional<std::string> schedule, recompute, cp_method;
   std::optional<double> wan_gbps;
   double wan_latency_ms = 10.0;
   bool no_failures = false;
@@ -199,6 +199,11 @@ Status RunTrain(CliContext* ctx, const TrainArgs& a) {
   if (a.seq_len < 1) return Status::Error("--seq-len must be positive");
   if (!(a.global_batch_tokens > 0)) return Status::Error("--global-batch-tokens must be positive");
   TrainingSetupOptions so = a.setup;
+  if (a.cp_method) {
+    PERFTCO_ASSIGN_OR_RETURN(ContextParallelMethod method,
+                             ParseContextParallelMethod(*a.cp_method));
+    so.options.cp_method = method;
+  }
   if (a.wan_gbps) {
     if (!(*a.wan_gbps > 0)) return Status::Error("--wan-gbps must be positive");
     so.options.wan_bandwidth = BytesPerSecond(*a.wan_gbps * kGiga / 8.0);
@@ -282,6 +287,9 @@ void AddTrainCommand(CLI::App* sub, CliContext* ctx) {
                   "activation recomputation: off, on, or the share of layers (0-1)");
   sub->add_flag("--tp-overlap", a->setup.options.tp_comm_overlap,
                 "hide tensor-parallel collectives behind GEMMs (Megatron --tp-comm-overlap)");
+  sub->add_option("--cp-method", a->cp_method,
+                  "context-parallel K/V exchange: ring (hidden behind attention) or all-gather "
+                  "(exposed, as in Llama 3)");
   sub->add_flag("--ep-overlap", a->setup.options.ep_comm_overlap,
                 "hide expert all-to-all behind MoE compute (DeepSeek DualPipe)");
   sub->add_option("--scale-up-gb-per-s", a->setup.scale_up_gb_per_s,
