@@ -15,6 +15,7 @@
 #include "perftco/collectives.h"
 #include "perftco/efficiency.h"
 #include "perftco/engine_config.h"
+#include "perftco/gemm_model.h"
 #include "perftco/hardware.h"
 #include "perftco/model.h"
 #include "perftco/parallel_plan.h"
@@ -150,6 +151,9 @@ class CostModel {
   // Roofline time of an operator with the given efficiency of compute.
   OpCost Roofline(const char* name, OpClass cls, Flops flops, Bytes bytes,
                   FlopsPerSecond achieved) const;
+  // A GEMM rate moved by its shape (gemm_model.h): the calibrated efficiencies hold at the
+  // 8192^3 reference shape; a family without a tiling model keeps the rate.
+  FlopsPerSecond Shaped(FlopsPerSecond rate, const GemmShape& shape) const;
 
   ModelConfig model_;
   Hardware hw_;
@@ -161,6 +165,7 @@ class CostModel {
   FlopsPerSecond gemm_rate_;       // achieved matmul rate in the compute precision
   FlopsPerSecond wide_gemm_rate_;  // achieved 16-bit matmul rate (LM head)
   FlopsPerSecond attention_rate_;  // achieved attention rate (16-bit)
+  int compute_units_ = 0;          // SMs/CUs for GEMM wave quantisation; 0: no tiling model
   // The heaviest pipeline stage: its layers, MoE layers and sliding-window layers.
   double stage_layers_ = 0;
   double stage_moe_layers_ = 0;

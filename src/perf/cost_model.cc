@@ -56,6 +56,7 @@ CostModel::CostModel(const ModelConfig& model, const Hardware& hw, const Paralle
   gemm_rate_ = hw.Peak(compute) * gemm_eff;
   wide_gemm_rate_ = hw.Peak(Precision::kBf16) * eff.gemm_compute;
   attention_rate_ = hw.Peak(Precision::kBf16) * eff.attention_compute;
+  compute_units_ = ComputeUnitsOf(hw.family);
 
   // The heaviest pipeline stage (by parameters) sets the pace and the memory per chip.
   const int layers = std::max(1, model.layers);
@@ -125,6 +126,11 @@ OpCost CostModel::Roofline(const char* name, OpClass cls, Flops flops, Bytes byt
   return op;
 }
 
+FlopsPerSecond CostModel::Shaped(FlopsPerSecond rate, const GemmShape& shape) const {
+  if (compute_units_ <= 0 || shape.m <= 0 || shape.n <= 0 || shape.k <= 0) return rate;
+  return rate * GemmShapeFactor(shape, compute_units_);
+}
+
 StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown) const {
   const ModelConfig& m = model_;
   const double tp = plan_.tp;
@@ -172,7 +178,8 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
   const double attn_tokens = tokens * attn_share;
   const double p_attn = m.AttentionParamsPerLayer() * head_share;
   add(Roofline("attention projections", OpClass::kGemm, Flops(2.0 * attn_tokens * p_attn),
-               Bytes(p_attn * w + attn_tokens * 4.0 * h * a), gemm_rate_),
+               Bytes(p_attn * w + attn_tokens * 4.0 * h * a),
+               Shaped(gemm_rate_, {attn_tokens, p_attn / h, h})),
       layers);
 
   // KV elements one chip stores per token per layer.
@@ -224,7 +231,8 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
   if (dense_layers > 0) {
     const double p = m.DenseMlpParams() / tp;
     add(Roofline("mlp", OpClass::kGemm, Flops(2.0 * tokens * p),
-                 Bytes(p * w + tokens * (2.0 * h + 2.0 * m.intermediate / tp) * a), gemm_rate_),
+                 Bytes(p * w + tokens * (2.0 * h + 2.0 * m.intermediate / tp) * a),
+                 Shaped(gemm_rate_, {tokens, p / h, h})),
         dense_layers);
   }
   if (moe_layers > 0) {
@@ -234,13 +242,18 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
     // Expected distinct experts touched under uniform routing (MODELING-NOTES 5).
     const double touched = e * (1.0 - std::pow(1.0 - k / e, tokens));
     const double pe = m.ExpertParams();
+    // A grouped GEMM over the experts this chip holds that tokens reach: each expert sharded
+    // tp / ep ways, fed its share of the assignments.
+    const GemmShape grouped{assignments / std::max(1.0, touched), pe * plan_.ep / tp / h, h,
+                            std::max(1.0, touched / plan_.ep)};
     add(Roofline("moe experts", OpClass::kGemm,
                  Flops(2.0 * assignments * pe / tp * eff_.moe_imbalance),
-                 Bytes(touched * pe / tp * w + assignments / plan_.ep * 2.0 * h * a), gemm_rate_),
+                 Bytes(touched * pe / tp * w + assignments / plan_.ep * 2.0 * h * a),
+                 Shaped(gemm_rate_, grouped)),
         moe_layers);
     const double ps = m.SharedExpertParams() / tp + m.RouterParams();
     add(Roofline("moe shared + router", OpClass::kGemm, Flops(2.0 * tokens * ps),
-                 Bytes(ps * w + tokens * 2.0 * h * a), gemm_rate_),
+                 Bytes(ps * w + tokens * 2.0 * h * a), Shaped(gemm_rate_, {tokens, ps / h, h})),
         moe_layers);
   }
 
@@ -284,7 +297,8 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
   const double logits_tokens = decode_tokens + static_cast<double>(s.prefill_final_seqs) * share;
   const double head = static_cast<double>(m.vocab) * h / tp;
   add(Roofline("embedding + lm head", OpClass::kGemm, Flops(2.0 * logits_tokens * head),
-               Bytes(head * kEmbeddingBytes + tokens * h * a), wide_gemm_rate_),
+               Bytes(head * kEmbeddingBytes + tokens * h * a),
+               Shaped(wide_gemm_rate_, {logits_tokens, head / h, h})),
       1.0);
   // Two-batch overlap (SGLang --enable-two-batch-overlap, DeepSeek's DualPipe idea for serving):
   // the batch runs as two halves, one's expert all-to-all under the other's compute, so the

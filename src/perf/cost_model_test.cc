@@ -337,6 +337,32 @@ TEST(CostModel, Fp4RunsOnFp4UnitsWhereTheChipHasThem) {
       1.9, 0.1);
 }
 
+TEST(CostModel, GemmComputeRateFollowsTheShapeFactor) {
+  // A compute-bound MLP of an 8,192-token prefill on Hopper runs at the calibrated rate times
+  // the shape factor of its product; the same chip without a tiling model runs at the rate.
+  Hardware tiled = *RepoCatalog().FindHardware("h100-sxm");
+  Hardware untiled = tiled;
+  untiled.family = "untiled-test-family";
+  const ModelConfig m = *RepoCatalog().FindModel("llama-3.1-8b");
+  BatchShape prefill;
+  prefill.AddPrefillChunk(0, 8192, true);
+  auto mlp = [&](const Hardware& hw) {
+    const StepCost s =
+        CostModel(m, hw, ParallelPlan{}, Precisions(), IdealEfficiency()).Step(prefill, true);
+    for (const OpCost& op : s.ops) {
+      if (op.name == "mlp") return op;
+    }
+    return OpCost{};
+  };
+  const OpCost a = mlp(tiled);
+  const OpCost b = mlp(untiled);
+  ASSERT_TRUE(a.compute_bound && b.compute_bound);
+  const GemmShape shape{8192, m.DenseMlpParams() / m.hidden, 1.0 * m.hidden};
+  const double factor = GemmShapeFactor(shape, ComputeUnitsOf("hopper"));
+  EXPECT_LT(factor, 1.0);
+  EXPECT_NEAR(b.time.value() / a.time.value(), factor, 1e-9);
+}
+
 TEST(Plan, RejectsImpossiblePlansWithTheReason) {
   const ModelConfig m = *RepoCatalog().FindModel("llama-3.1-70b");
   const Hardware h = *RepoCatalog().FindHardware("h100-sxm");

@@ -1,7 +1,10 @@
 #include "perftco/gemm_model.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 namespace perftco {
 namespace {
@@ -16,15 +19,16 @@ struct Tiling {
   double active_units = 1;
 };
 
-// Hopper's warp-group MMA is 64 rows tall: a 64-row block for small M, 128 otherwise.
-Tiling Tile(const GemmShape& s, int units, const GemmShapeParams& p) {
+// Rows per block: Hopper's warp-group MMA is 64 rows tall, so a 64-row block for small M and
+// 128 otherwise.
+double BlockRows(double m) { return m <= 64 ? 64.0 : 128.0; }
+
+// The block width that fills the units best, for `m_blocks` row blocks of each group.
+Tiling BestWidth(double m_blocks, double n, double groups, int units, const GemmShapeParams& p) {
   const double u = std::max(1, units);
-  const double bm = s.m <= 64 ? 64.0 : 128.0;
-  const double m_blocks = std::ceil(std::max(1.0, s.m) / bm);
-  const double m_fill = std::max(1.0, s.m) / (m_blocks * bm);
   Tiling best;
   for (double bn : kBlockWidths) {
-    const double blocks = std::max(1.0, s.groups) * m_blocks * std::ceil(std::max(1.0, s.n) / bn);
+    const double blocks = std::max(1.0, groups) * m_blocks * std::ceil(std::max(1.0, n) / bn);
     const double waves = std::ceil(blocks / u);
     const double e = blocks / (waves * u) * bn / (bn + p.tile_n_overhead);
     if (e > best.main_loop) {
@@ -32,8 +36,21 @@ Tiling Tile(const GemmShape& s, int units, const GemmShapeParams& p) {
       best.active_units = std::min(u, blocks);
     }
   }
+  return best;
+}
+
+// The fraction of a row block that holds rows, and of the K loop that is main loop.
+double RowAndKFill(const GemmShape& s, const GemmShapeParams& p) {
+  const double m = std::max(1.0, s.m);
+  const double bm = BlockRows(m);
   const double k = std::max(1.0, s.k);
-  best.main_loop *= m_fill * k / (k + p.k_overhead);
+  return m / (std::ceil(m / bm) * bm) * k / (k + p.k_overhead);
+}
+
+Tiling Tile(const GemmShape& s, int units, const GemmShapeParams& p) {
+  const double m = std::max(1.0, s.m);
+  Tiling best = BestWidth(std::ceil(m / BlockRows(m)), s.n, s.groups, units, p);
+  best.main_loop *= RowAndKFill(s, p);
   return best;
 }
 
@@ -79,8 +96,44 @@ Seconds GemmKernelTime(const GemmShape& s, FlopsPerSecond peak, BytesPerSecond h
 
 double GemmShapeFactor(const GemmShape& s, int units, const GemmShapeParams& p) {
   if (units <= 0) return 1.0;
-  const GemmShape ref{8192, 8192, 8192, 1};
-  return Tile(s, units, p).main_loop / Tile(ref, units, p).main_loop;
+  // The cost model asks for a factor for every operator of every step. The block-width search
+  // depends on M only through its count of row blocks, so its result is remembered per thread in
+  // a small direct-mapped table keyed by that count (the same answers, faster).
+  struct Entry {
+    double m_blocks = -1, n = 0, groups = 0, tile_n_overhead = 0;
+    int units = 0;
+    double fill = 1;
+  };
+  constexpr size_t kSlots = 256;
+  thread_local std::array<Entry, kSlots> memo;
+  thread_local Entry ref;
+  const double m = std::max(1.0, s.m);
+  const double m_blocks = std::ceil(m / BlockRows(m));
+  // splitmix64's finaliser over the three keys' bits (doubles of small integers differ only in
+  // their top bits, which a plain multiply would drop).
+  const auto mix = [](uint64_t x) {
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  };
+  const uint64_t h =
+      mix(mix(mix(std::bit_cast<uint64_t>(m_blocks)) ^ std::bit_cast<uint64_t>(s.n)) ^
+          std::bit_cast<uint64_t>(s.groups));
+  Entry& slot = memo[h % kSlots];
+  if (!(slot.m_blocks == m_blocks && slot.n == s.n && slot.groups == s.groups &&
+        slot.units == units && slot.tile_n_overhead == p.tile_n_overhead)) {
+    slot = Entry{m_blocks,          s.n,   s.groups,
+                 p.tile_n_overhead, units, BestWidth(m_blocks, s.n, s.groups, units, p).main_loop};
+  }
+  if (ref.units != units || ref.tile_n_overhead != p.tile_n_overhead || ref.n != p.k_overhead) {
+    ref.units = units;
+    ref.tile_n_overhead = p.tile_n_overhead;
+    ref.n = p.k_overhead;  // the reference's K fill depends on it
+    ref.fill = Tile(GemmShape{8192, 8192, 8192, 1}, units, p).main_loop;
+  }
+  return slot.fill * RowAndKFill(s, p) / ref.fill;
 }
 
 }  // namespace perftco
