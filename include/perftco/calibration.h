@@ -95,9 +95,24 @@ struct CalibrationResult {
   int points = 0;
   int folds = 0;
   int holdout_max_evaluations = 0;  // as run (max_evaluations when the option was 0)
+  // 80% ranges of measured / predicted: per fitted family from its k-fold predictions (pooled
+  // over families where it has fewer than kMinBandPoints of a kind), and for families without a
+  // fit from the leave-one-hardware-out predictions made with the priors.
+  std::map<std::string, ErrorBands> bands;
+  ErrorBands unfitted_bands;
+  // Coverage of the family ranges, cross-fitted: each fold's predictions against ranges taken
+  // from the other folds' (goal: near 80%).
+  double band_coverage = 0;
+  int band_coverage_points = 0;
   // The scheme's result; nullptr when it was not run.
   const HoldoutResult* Find(Holdout h) const;
 };
+
+// Fewest held-out predictions of one kind for a family's own range.
+constexpr int kMinBandPoints = 20;
+
+// The 10th and 90th percentiles of `ratios` (measured / predicted), interpolated.
+ErrorBand BandOf(std::vector<double> ratios);
 
 // The parameters of `prior` fitted to `points` (all of one family, all modelled).
 Efficiency FitFamily(const std::vector<const PreparedPoint*>& points, const Efficiency& prior,

@@ -30,6 +30,20 @@ struct Efficiency {
   void Set(const std::string& name, double value);
 };
 
+// How far a prediction tends to be from a measurement: the 80% range of measured / predicted over
+// held-out predictions (perftco calibrate), per kind of metric. A prediction p stands for a true
+// value in [p x low, p x high] four times in five.
+struct ErrorBand {
+  double low = 0, high = 0;
+  int points = 0;  // held-out predictions the range comes from; 0: unknown
+  bool known() const { return points > 0; }
+};
+struct ErrorBands {
+  ErrorBand throughput;  // tokens or requests per second
+  ErrorBand latency;     // TTFT, TPOT, ITL, end-to-end
+  std::string basis;     // which held-out predictions, e.g. "hopper, 5-fold"
+};
+
 // Efficiency for every hardware family, with a source or fit record per value.
 class EfficiencyTable {
  public:
@@ -44,9 +58,14 @@ class EfficiencyTable {
   bool IsFitted(const std::string& family) const { return fitted_.count(family) > 0; }
   const std::map<std::string, Efficiency>& families() const { return families_; }
   const Efficiency& defaults() const { return defaults_; }
+  // The family's error bands from fitted.yaml; for a family without a fit, those of chips
+  // predicted from the priors. Unknown (points 0) when no fit has written any.
+  const ErrorBands& BandsFor(const std::string& family) const;
 
  private:
   Efficiency defaults_;
+  std::map<std::string, ErrorBands> bands_;
+  ErrorBands unfitted_bands_;
   std::map<std::string, Efficiency> families_;
   std::map<std::string, bool> fitted_;
 };

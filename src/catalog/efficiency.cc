@@ -81,9 +81,35 @@ Status ReadParams(const YAML::Node& node, const std::string& where, Efficiency* 
   return Status::Ok();
 }
 
+// interval_80: {throughput: [low, high, points], latency: [...], basis: text}
+Status ReadBands(const YAML::Node& node, const std::string& where, ErrorBands* b) {
+  const auto band = [&](const char* key, ErrorBand* out) -> Status {
+    const YAML::Node v = node[key];
+    if (!v) return Status::Ok();
+    try {
+      if (!v.IsSequence() || v.size() != 3) throw YAML::Exception(YAML::Mark(), "");
+      out->low = v[0].as<double>();
+      out->high = v[1].as<double>();
+      out->points = v[2].as<int>();
+    } catch (const YAML::Exception&) {
+      return Status::Error(where + ": '" + key + "' must be [low, high, points]");
+    }
+    if (!(out->low > 0 && out->low <= out->high && std::isfinite(out->high)) || out->points < 0) {
+      return Status::Error(where + ": '" + key + "' needs 0 < low <= high and points >= 0");
+    }
+    return Status::Ok();
+  };
+  PERFTCO_RETURN_IF_ERROR(band("throughput", &b->throughput));
+  PERFTCO_RETURN_IF_ERROR(band("latency", &b->latency));
+  if (node["basis"]) b->basis = node["basis"].as<std::string>();
+  return Status::Ok();
+}
+
 Status ReadFile(const std::string& path, bool fitted, Efficiency* defaults,
                 std::map<std::string, Efficiency>* families,
-                std::map<std::string, bool>* fitted_flags) {
+                std::map<std::string, bool>* fitted_flags,
+                std::map<std::string, ErrorBands>* bands = nullptr,
+                ErrorBands* unfitted_bands = nullptr) {
   PERFTCO_ASSIGN_OR_RETURN(
       YAML::Node root,
       LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
@@ -97,7 +123,16 @@ Status ReadFile(const std::string& path, bool fitted, Efficiency* defaults,
       PERFTCO_RETURN_IF_ERROR(ReadParams(params, path + ": family " + name, &e));
       (*families)[name] = e;
       if (fitted) (*fitted_flags)[name] = true;
+      if (bands && fam.second["interval_80"]) {
+        PERFTCO_RETURN_IF_ERROR(ReadBands(fam.second["interval_80"],
+                                          path + ": family " + name + ": interval_80",
+                                          &(*bands)[name]));
+      }
     }
+  }
+  if (unfitted_bands && root["interval_80_unfitted"]) {
+    PERFTCO_RETURN_IF_ERROR(
+        ReadBands(root["interval_80_unfitted"], path + ": interval_80_unfitted", unfitted_bands));
   }
   return Status::Ok();
 }
@@ -111,7 +146,8 @@ Result<EfficiencyTable> EfficiencyTable::Load(const std::string& data_dir) {
   const std::string fitted = data_dir + "/calibration/fitted.yaml";
   if (std::filesystem::exists(fitted)) {
     Efficiency unused = t.defaults_;
-    PERFTCO_RETURN_IF_ERROR(ReadFile(fitted, true, &unused, &t.families_, &t.fitted_));
+    PERFTCO_RETURN_IF_ERROR(
+        ReadFile(fitted, true, &unused, &t.families_, &t.fitted_, &t.bands_, &t.unfitted_bands_));
   }
   return t;
 }
@@ -126,6 +162,13 @@ Result<EfficiencyTable> EfficiencyTable::LoadPriors(const std::string& data_dir)
 Efficiency EfficiencyTable::For(const std::string& family) const {
   auto it = families_.find(family);
   return it == families_.end() ? defaults_ : it->second;
+}
+
+const ErrorBands& EfficiencyTable::BandsFor(const std::string& family) const {
+  static const ErrorBands kUnknown;
+  auto it = bands_.find(family);
+  if (it != bands_.end()) return it->second;
+  return IsFitted(family) ? kUnknown : unfitted_bands_;
 }
 
 }  // namespace perftco

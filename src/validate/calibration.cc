@@ -1,6 +1,7 @@
 #include "perftco/calibration.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -343,6 +344,120 @@ HoldoutResult Summarise(Holdout h, const std::vector<HeldOutPart>& parts,
 
 }  // namespace
 
+ErrorBand BandOf(std::vector<double> ratios) {
+  ErrorBand b;
+  if (ratios.empty()) return b;
+  std::sort(ratios.begin(), ratios.end());
+  const auto quantile = [&](double q) {
+    const double pos = q * static_cast<double>(ratios.size() - 1);
+    const size_t i = static_cast<size_t>(pos);
+    const double frac = pos - static_cast<double>(i);
+    return i + 1 < ratios.size() ? ratios[i] * (1 - frac) + ratios[i + 1] * frac : ratios[i];
+  };
+  b.low = quantile(0.1);
+  b.high = quantile(0.9);
+  b.points = static_cast<int>(ratios.size());
+  return b;
+}
+
+namespace {
+
+// Ratios measured / predicted of `predictions`, by family and kind (0 throughput, 1 latency),
+// skipping the group `skip`.
+using RatiosByFamily = std::map<std::string, std::array<std::vector<double>, 2>>;
+RatiosByFamily Ratios(const std::vector<HeldOutPrediction>& predictions, const std::string& skip,
+                      bool priors_only) {
+  RatiosByFamily out;
+  for (const HeldOutPrediction& h : predictions) {
+    if (h.group == skip || h.predicted <= 0 || (priors_only && !h.from_priors)) continue;
+    const int kind = IsThroughputMetric(h.point->point.metric) ? 0 : 1;
+    out[h.point->family][kind].push_back(h.point->point.value / h.predicted);
+  }
+  return out;
+}
+
+// Per family its own range where it has enough predictions of a kind, else the pooled one.
+std::map<std::string, ErrorBands> FamilyBands(const RatiosByFamily& ratios,
+                                              const std::string& scheme) {
+  std::array<std::vector<double>, 2> pooled;
+  for (const auto& [family, kinds] : ratios) {
+    for (int k = 0; k < 2; ++k) pooled[k].insert(pooled[k].end(), kinds[k].begin(), kinds[k].end());
+  }
+  const ErrorBand pooled_band[2] = {BandOf(pooled[0]), BandOf(pooled[1])};
+  std::map<std::string, ErrorBands> out;
+  for (const auto& [family, kinds] : ratios) {
+    ErrorBands b;
+    bool own[2];
+    ErrorBand* dst[2] = {&b.throughput, &b.latency};
+    for (int k = 0; k < 2; ++k) {
+      own[k] = static_cast<int>(kinds[k].size()) >= kMinBandPoints;
+      *dst[k] = own[k] ? BandOf(kinds[k]) : pooled_band[k];
+    }
+    b.basis = family + ", " + scheme + (own[0] && own[1] ? "" : "; pooled over families where few");
+    out[family] = b;
+  }
+  return out;
+}
+
+bool Inside(const ErrorBands& b, const HeldOutPrediction& h) {
+  const ErrorBand& band = IsThroughputMetric(h.point->point.metric) ? b.throughput : b.latency;
+  const double r = h.point->point.value / h.predicted;
+  return band.known() && r >= band.low && r <= band.high;
+}
+
+void ComputeBands(CalibrationResult* r) {
+  const HoldoutResult* kfold = r->Find(Holdout::kKFold);
+  if (kfold == nullptr) return;
+  r->bands = FamilyBands(Ratios(kfold->predictions, "", false), "k-fold");
+  // Families without a fit: how far the priors are on chips that had no sibling to fit on (or,
+  // without that scheme, on whole sources held out).
+  for (Holdout h : {Holdout::kHardware, Holdout::kSource}) {
+    const HoldoutResult* hr = r->Find(h);
+    if (hr == nullptr) continue;
+    const RatiosByFamily ratios = Ratios(hr->predictions, "", true);
+    std::array<std::vector<double>, 2> pooled;
+    for (const auto& [family, kinds] : ratios) {
+      for (int k = 0; k < 2; ++k) {
+        pooled[k].insert(pooled[k].end(), kinds[k].begin(), kinds[k].end());
+      }
+    }
+    if (pooled[0].empty()) continue;
+    r->unfitted_bands.throughput = BandOf(pooled[0]);
+    r->unfitted_bands.latency = BandOf(pooled[1]);
+    r->unfitted_bands.basis =
+        std::string("no fit: chips predicted from the priors, ") + HoldoutName(h) + " held out";
+    break;
+  }
+  // Cross-fitted coverage: each fold against ranges from the others.
+  std::set<std::string> folds;
+  for (const HeldOutPrediction& h : kfold->predictions) folds.insert(h.group);
+  int inside = 0, total = 0;
+  for (const std::string& fold : folds) {
+    const auto bands = FamilyBands(Ratios(kfold->predictions, fold, false), "k-fold");
+    for (const HeldOutPrediction& h : kfold->predictions) {
+      if (h.group != fold || h.predicted <= 0) continue;
+      auto it = bands.find(h.point->family);
+      if (it == bands.end()) continue;
+      ++total;
+      inside += Inside(it->second, h);
+    }
+  }
+  r->band_coverage = total > 0 ? 1.0 * inside / total : 0;
+  r->band_coverage_points = total;
+}
+
+void WriteBands(std::ostream& os, const std::string& indent, const ErrorBands& b) {
+  const auto band = [&](const char* name, const ErrorBand& e) {
+    if (!e.known()) return;
+    os << indent << "  " << name << ": [" << e.low << ", " << e.high << ", " << e.points << "]\n";
+  };
+  band("throughput", b.throughput);
+  band("latency", b.latency);
+  os << indent << "  basis: \"" << b.basis << "\"\n";
+}
+
+}  // namespace
+
 CalibrationResult Calibrate(const std::vector<PreparedPoint>& points, const EfficiencyTable& priors,
                             const CalibrationOptions& options) {
   CalibrationResult result;
@@ -434,6 +549,7 @@ CalibrationResult Calibrate(const std::vector<PreparedPoint>& points, const Effi
     }
     result.holdouts.push_back(std::move(hr));
   }
+  ComputeBands(&result);
   return result;
 }
 
@@ -464,6 +580,15 @@ std::string FittedYaml(const CalibrationResult& r, const std::string& date,
        << "    groups: " << h.groups.size() << "\n"
        << "    groups_from_priors: " << h.GroupsFromPriors() << "\n";
   }
+  // 80% ranges of measured / predicted (docs/models/calibration.md, "Error bars").
+  if (r.band_coverage_points > 0) {
+    os << "interval_80_coverage: " << r.band_coverage << "  # cross-fitted, "
+       << r.band_coverage_points << " k-fold predictions\n";
+  }
+  if (r.unfitted_bands.throughput.known()) {
+    os << "interval_80_unfitted:\n";
+    WriteBands(os, "", r.unfitted_bands);
+  }
   os << "families:\n";
   for (const auto& f : r.families) {
     os << "  " << f.family << ":\n"
@@ -476,6 +601,11 @@ std::string FittedYaml(const CalibrationResult& r, const std::string& date,
       if (h == Holdout::kKFold) continue;
       os << "    " << HoldoutName(h) << "_holdout_median_abs_pct_error: " << stats.median_abs_pct
          << "\n";
+    }
+    auto band = r.bands.find(f.family);
+    if (band != r.bands.end()) {
+      os << "    interval_80:\n";
+      WriteBands(os, "    ", band->second);
     }
     os << "    params:\n";
     for (const auto& name : f.fitted_params) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 
@@ -270,6 +272,70 @@ TEST(Calibration, ALoneChipIsPredictedFromItsFamilysPriors) {
   EXPECT_EQ(loso.points_from_priors, 12);
   EXPECT_EQ(loso.fits, 0);
   EXPECT_DOUBLE_EQ(loso.all.median_abs_pct, r.prior_overall.median_abs_pct);
+}
+
+TEST(ErrorBands, BandOfIsTheTenthAndNinetiethPercentile) {
+  // Eleven ratios 1..11: the 10th percentile sits at order statistic 1 (value 2), the 90th at 9
+  // (value 10), interpolating linearly between order statistics.
+  std::vector<double> ratios;
+  for (int i = 11; i >= 1; --i) ratios.push_back(i);
+  const ErrorBand b = BandOf(ratios);
+  EXPECT_DOUBLE_EQ(b.low, 2.0);
+  EXPECT_DOUBLE_EQ(b.high, 10.0);
+  EXPECT_EQ(b.points, 11);
+  EXPECT_FALSE(BandOf({}).known());
+}
+
+TEST(ErrorBands, CalibrationWritesBandsThatTheTableReadsBack) {
+  // Rows "measured" at a memory efficiency of 0.6 (0.5 on l40s): the k-fold predictions give
+  // hopper ranges; l40s alone in ada is predicted from priors under leave-one-hardware-out
+  // and gives the range for families without a fit.
+  const auto points = SyntheticPoints({{"h100-sxm"}, {"h200-sxm"}, {"l40s"}}, {"llama-3.1-8b"},
+                                      {"s1", "s2", "s3"}, [](const std::string& hw) {
+                                        Efficiency e;
+                                        e.memory = hw == "l40s" ? 0.5 : 0.6;
+                                        return e;
+                                      });
+  CalibrationOptions options;
+  options.folds = 2;
+  options.holdouts = {Holdout::kKFold, Holdout::kHardware};
+  options.max_evaluations = 40;
+  const auto priors = EfficiencyTable::LoadPriors(PERFTCO_TEST_DATA_DIR).value();
+  const CalibrationResult r = Calibrate(points, priors, options);
+  ASSERT_TRUE(r.bands.count("hopper"));
+  const ErrorBands& hopper = r.bands.at("hopper");
+  EXPECT_TRUE(hopper.throughput.known());
+  EXPECT_LE(hopper.throughput.low, hopper.throughput.high);
+  EXPECT_TRUE(r.unfitted_bands.throughput.known());
+  EXPECT_NE(r.unfitted_bands.basis.find("priors"), std::string::npos);
+  EXPECT_GT(r.band_coverage_points, 0);
+  EXPECT_GE(r.band_coverage, 0.0);
+  EXPECT_LE(r.band_coverage, 1.0);
+
+  // fitted.yaml round trip: the table serves the family's bands, and the unfitted ones for a
+  // family the fit never saw.
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "perftco-bands-test" / "calibration";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(std::string(PERFTCO_TEST_DATA_DIR) + "/calibration/priors.yaml",
+                             dir / "priors.yaml",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::ofstream(dir / "fitted.yaml") << FittedYaml(r, "2026-12-07", "test");
+  const auto table = EfficiencyTable::Load(dir.parent_path().string());
+  ASSERT_TRUE(table.ok()) << table.status().message();
+  const ErrorBands& read = table->BandsFor("hopper");
+  EXPECT_NEAR(read.throughput.low / hopper.throughput.low, 1.0, 1e-5);
+  EXPECT_NEAR(read.throughput.high / hopper.throughput.high, 1.0, 1e-5);
+  EXPECT_EQ(read.throughput.points, hopper.throughput.points);
+  EXPECT_EQ(table->BandsFor("cdna4").basis, r.unfitted_bands.basis);
+
+  // A malformed band is an error that names it.
+  std::ofstream(dir / "fitted.yaml")
+      << "families:\n  hopper:\n    interval_80:\n      throughput: [1.2, 0.8, 10]\n";
+  const auto bad = EfficiencyTable::Load(dir.parent_path().string());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("interval_80"), std::string::npos);
+  std::filesystem::remove_all(dir.parent_path());
 }
 
 TEST(Calibration, HoldoutListsParseByName) {

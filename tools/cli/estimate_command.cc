@@ -79,6 +79,8 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
     t.chips = setup->plan.Chips();
     money.push_back(TokenCosts(chip, t, econ_options.margin));
   }
+  PERFTCO_ASSIGN_OR_RETURN(const EfficiencyTable* efficiency, ctx->efficiency());
+  const ErrorBands& bands = efficiency->BandsFor(setup->hardware.family);
   if (a.json) {
     nlohmann::ordered_json j = SetupJson(*setup);
     j["isl"] = a.isl;
@@ -87,13 +89,13 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
     if (a.tpot_slo_ms) j["tpot_slo_ms"] = *a.tpot_slo_ms;
     if (!waves.empty()) j["admission"] = waves;
     if (points.size() == 1) {
-      const nlohmann::ordered_json point = PointJson(points[0]);
+      const nlohmann::ordered_json point = PointJson(points[0], bands);
       j.update(point);
       j.update(TokenEconomicsJson(money[0]));
     } else {
       j["points"] = nlohmann::ordered_json::array();
       for (size_t i = 0; i < points.size(); ++i) {
-        nlohmann::ordered_json p = PointJson(points[i]);
+        nlohmann::ordered_json p = PointJson(points[i], bands);
         p.update(TokenEconomicsJson(money[i]));
         j["points"].push_back(p);
       }
@@ -103,6 +105,7 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
     j["usd_per_chip_hour"] = JsonOrNull(owned);
     j["rental_usd_per_chip_hour"] = JsonOrNull(chip.rental_per_hour);
     j["economics_missing"] = chip.missing;
+    j["error_bands"] = BandsJson(bands);
     std::printf("%s\n", j.dump(2).c_str());
     return Status::Ok();
   }
@@ -113,6 +116,7 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
   }
   out += admission;
   out += "\n" + PointsTable(points);
+  out += PointRangesTable(points, bands);
   out += "\n" + EconomicsTable(points, money);
   std::optional<Dollars> owned;
   if (chip.owned_per_hour) owned = chip.owned_per_hour->Total();

@@ -56,6 +56,47 @@ nlohmann::ordered_json PointJson(const EstimatePoint& p) {
   return j;
 }
 
+nlohmann::ordered_json RangeJson(double value, const ErrorBand& band) {
+  if (!band.known()) return nullptr;
+  return nlohmann::ordered_json::array({value * band.low, value * band.high});
+}
+
+std::string RangeText(double value, const ErrorBand& band, int decimals) {
+  if (!band.known()) return "unknown";
+  return FormatFixed(value * band.low, decimals) + "-" + FormatFixed(value * band.high, decimals);
+}
+
+nlohmann::ordered_json BandsJson(const ErrorBands& b) {
+  if (!b.throughput.known() && !b.latency.known()) return nullptr;
+  nlohmann::ordered_json j;
+  j["throughput"] = RangeJson(1.0, b.throughput);
+  j["latency"] = RangeJson(1.0, b.latency);
+  j["basis"] = b.basis;
+  return j;
+}
+
+nlohmann::ordered_json PointJson(const EstimatePoint& p, const ErrorBands& bands) {
+  nlohmann::ordered_json j = PointJson(p);
+  j["ttft_s_range"] = RangeJson(p.ttft.value(), bands.latency);
+  j["tpot_s_range"] = RangeJson(p.tpot.value(), bands.latency);
+  j["output_tokens_per_s_per_chip_range"] =
+      RangeJson(p.output_tokens_per_s_per_chip, bands.throughput);
+  return j;
+}
+
+std::string PointRangesTable(const std::vector<EstimatePoint>& points, const ErrorBands& bands) {
+  if (!bands.throughput.known() && !bands.latency.known()) {
+    return "80% ranges: unknown (no calibration has written error bars; run perftco calibrate)\n";
+  }
+  TextTable t({"batch", "TTFT ms", "TPOT ms", "tok/s/chip"});
+  for (const auto& p : points) {
+    t.AddRow({std::to_string(p.batch), RangeText(p.ttft.value() * 1e3, bands.latency, 1),
+              RangeText(p.tpot.value() * 1e3, bands.latency, 2),
+              RangeText(p.output_tokens_per_s_per_chip, bands.throughput, 1)});
+  }
+  return "80% ranges from the calibration's held-out errors (" + bands.basis + "):\n" + t.Render();
+}
+
 std::string SetupText(const Setup& s, int64_t isl, int64_t osl, int64_t max_batch) {
   const MemoryBudget mem = s.cost->Memory();
   std::string out;

@@ -321,6 +321,8 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
   tput.input_tokens_per_s_per_chip = s.throughput_input_tokens_per_s / tput.chips;
   const TokenEconomics money = TokenCosts(chip, tput, econ_options.margin);
   if (requests) PERFTCO_RETURN_IF_ERROR(requests->Commit());
+  PERFTCO_ASSIGN_OR_RETURN(const EfficiencyTable* efficiency, ctx->efficiency());
+  const ErrorBands& bands = efficiency->BandsFor(setup->hardware.family);
   if (out.json) {
     nlohmann::ordered_json j;
     if (!o.name.empty()) j["scenario"] = o.name;
@@ -339,10 +341,28 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
     j.update(SummaryJson(s));
     j.update(TokenEconomicsJson(money));
     j["economics_missing"] = chip.missing;
+    j["error_bands"] = BandsJson(bands);
+    nlohmann::ordered_json ranges;
+    ranges["output_tokens_per_s_per_chip"] =
+        RangeJson(s.output_tokens_per_s_per_chip, bands.throughput);
+    ranges["ttft_p50_ms"] = RangeJson(s.ttft.p50.value() * 1e3, bands.latency);
+    ranges["ttft_p99_ms"] = RangeJson(s.ttft.p99.value() * 1e3, bands.latency);
+    ranges["tpot_p50_ms"] = RangeJson(s.tpot.p50.value() * 1e3, bands.latency);
+    ranges["tpot_p99_ms"] = RangeJson(s.tpot.p99.value() * 1e3, bands.latency);
+    j["ranges_80"] = ranges;
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     std::string text = search ? SearchText(o.limits, *search) : "";
     text += Report(*setup, o, s);
+    if (bands.throughput.known() || bands.latency.known()) {
+      text += "80% ranges from the calibration's held-out errors (" + bands.basis +
+              "): output tok/s per chip " +
+              RangeText(s.output_tokens_per_s_per_chip, bands.throughput, 1) + "; TTFT p50 " +
+              RangeText(s.ttft.p50.value() * 1e3, bands.latency, 1) + " ms, p99 " +
+              RangeText(s.ttft.p99.value() * 1e3, bands.latency, 1) + " ms; TPOT p50 " +
+              RangeText(s.tpot.p50.value() * 1e3, bands.latency, 2) + " ms, p99 " +
+              RangeText(s.tpot.p99.value() * 1e3, bands.latency, 2) + " ms\n";
+    }
     text += "\ncost at the simulated throughput: owned " +
             UsdText(money.owned_per_million_output, 3) + " USD, rented " +
             UsdText(money.rented_per_million_output, 3) + " USD per million output tokens";

@@ -170,6 +170,35 @@ std::string FromPriorsSentence(const HoldoutResult& h) {
          " points) predicted from priors: their family has no rows outside them";
 }
 
+// "0.82-1.21 (240 points)" or "unknown".
+std::string BandText(const ErrorBand& b) {
+  if (!b.known()) return "unknown";
+  return FormatFixed(b.low, 2) + "-" + FormatFixed(b.high, 2) + " (" + std::to_string(b.points) +
+         " points)";
+}
+
+// One line per family and one for families without a fit: the 80% ranges of measured /
+// predicted, and their cross-fitted coverage.
+std::string BandLines(const CalibrationResult& r, const std::string& bullet) {
+  std::string out;
+  for (const auto& [family, b] : r.bands) {
+    out += bullet + family + ": throughput " + BandText(b.throughput) + ", latency " +
+           BandText(b.latency) + "\n";
+  }
+  if (r.unfitted_bands.throughput.known()) {
+    out += bullet + "families without a fit (" + r.unfitted_bands.basis + "): throughput " +
+           BandText(r.unfitted_bands.throughput) + ", latency " +
+           BandText(r.unfitted_bands.latency) + "\n";
+  }
+  return out;
+}
+
+std::string CoverageSentence(const CalibrationResult& r) {
+  return "coverage of the family ranges, each fold against ranges from the other folds: " +
+         FormatFixed(100.0 * r.band_coverage, 1) + "% of " +
+         std::to_string(r.band_coverage_points) + " k-fold predictions (goal 75-85%)";
+}
+
 }  // namespace
 
 std::string CalibrationText(const CalibrationResult& r) {
@@ -216,6 +245,10 @@ std::string CalibrationText(const CalibrationResult& r) {
   if (HasLeaveOneOut(r)) {
     out += "leave-one-out fits: " + std::to_string(r.holdout_max_evaluations) +
            " Nelder-Mead evaluations each\n";
+  }
+  if (r.band_coverage_points > 0) {
+    out += "\n80% ranges of measured / predicted, from the k-fold predictions:\n" +
+           BandLines(r, "  ") + CoverageSentence(r) + "\n";
   }
   return out;
 }
@@ -282,6 +315,13 @@ std::string HoldoutMarkdown(const CalibrationResult& r) {
                                      : "") +
              " |\n";
     }
+  }
+  if (r.band_coverage_points > 0) {
+    out +=
+        "\n### Error bars\n\nThe 80% range of measured / predicted over the held-out predictions: "
+        "`estimate` and `simulate` print every throughput and latency with the range of its "
+        "family (a prediction p as p x low to p x high).\n\n" +
+        BandLines(r, "- ") + "\n" + "The " + CoverageSentence(r) + ".\n";
   }
   return out;
 }
