@@ -122,6 +122,11 @@ Status RunValidate(CliContext* ctx, const ValidateArgs& a) {
     s["unmodelled"] = r.unmodelled;
     s["unmodelled_reasons"] = r.unmodelled_reasons;
     j["summary"] = s;
+    const BandCoverage c = CoverageOf(r, *table);
+    j["range_80_coverage"] = {{"fitted_inside", c.fitted_inside},
+                              {"fitted", c.fitted},
+                              {"simulated_inside", c.simulated_inside},
+                              {"simulated", c.simulated}};
     std::printf("%s\n", j.dump(2).c_str());
     return Status::Ok();
   }
@@ -138,6 +143,7 @@ Status RunValidate(CliContext* ctx, const ValidateArgs& a) {
     out += t.Render() + "\n";
   }
   out += SummaryText(r, data);
+  out += "\n" + CoverageText(CoverageOf(r, *table));
   std::fputs(out.c_str(), stdout);
   return Status::Ok();
 }

@@ -45,6 +45,37 @@ std::string MarkdownTable(const std::map<std::string, ErrorStats>& groups) {
 
 }  // namespace
 
+BandCoverage CoverageOf(const ValidationReport& r, const EfficiencyTable& table) {
+  BandCoverage c;
+  for (const PointResult& res : r.results) {
+    if (!res.modelled || res.predicted <= 0) continue;
+    const PreparedPoint& p = *res.prepared;
+    const ErrorBands& b = table.BandsFor(p.family);
+    const ErrorBand& band = IsThroughputMetric(p.point.metric) ? b.throughput : b.latency;
+    if (!band.known()) continue;
+    const double ratio = p.point.value / res.predicted;
+    const bool inside = ratio >= band.low && ratio <= band.high;
+    const bool fitted = p.point.scenario == "fixed-batch" || p.point.scenario == "offline";
+    (fitted ? c.fitted : c.simulated) += 1;
+    (fitted ? c.fitted_inside : c.simulated_inside) += inside;
+  }
+  return c;
+}
+
+std::string CoverageText(const BandCoverage& c) {
+  if (c.fitted + c.simulated == 0) {
+    return "80% ranges: none (no calibration has written error bars)\n";
+  }
+  const auto pct = [](int in, int n) {
+    return n ? FormatFixed(100.0 * in / n, 1) + "% of " + std::to_string(n) : std::string("none");
+  };
+  return "measurements inside the 80% range of their prediction: fitted scenarios (in-sample) " +
+         pct(c.fitted_inside, c.fitted) + ", simulated scenarios " +
+         pct(c.simulated_inside, c.simulated) +
+         " (the ranges come from k-fold predictions; calibrate reports their cross-fitted "
+         "coverage)\n";
+}
+
 std::string SummaryText(const ValidationReport& r, const std::string& data) {
   std::string out = "validation against " + data + "\n";
   out += std::to_string(r.results.size()) + " points: " + std::to_string(r.overall.count) +
@@ -92,6 +123,7 @@ std::string AccuracyMarkdown(const ValidationReport& r, const EfficiencyTable& t
   out += "## By source\n\n" + MarkdownTable(r.by_source) + "\n";
   out += "## By scenario\n\n" + MarkdownTable(r.by_scenario) + "\n";
   out += "## By regime\n\n" + MarkdownTable(r.by_regime) + "\n";
+  out += "## Error bars\n\n" + CoverageText(CoverageOf(r, table)) + "\n";
   // The weak spots, found from the tables above rather than written by hand.
   std::vector<std::pair<double, std::string>> weak;
   auto collect = [&](const char* kind, const std::map<std::string, ErrorStats>& groups) {
