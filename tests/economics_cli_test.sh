@@ -54,5 +54,12 @@ expect_ok "datacenter table" "power balance" "${D[@]}"
 expect_ok "datacenter json" '"freed_mw"' "${D[@]}" --json
 expect_ok "datacenter assumed per-core" "power balance" "${D[@]}" --new-server epyc-9965-1p --new-per-core-perf 78.3
 
+S=(sensitivity --model llama-3.1-8b --hardware h100-sxm --batch 8)
+expect_ok "sensitivity table" "HBM bandwidth" "${S[@]}"
+expect_ok "sensitivity json" '"elasticities"' "${S[@]}" --json
+expect_error "sensitivity step" "step must be between 0 and 1" "${S[@]}" --step 0
+expect_error "sensitivity negative batch" "--batch must be positive" sensitivity --model llama-3.1-8b --hardware h100-sxm --batch -4
+expect_error "sensitivity unknown model" "did you mean" sensitivity --model llama-3.1-8 --hardware h100-sxm
+
 echo "economics cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

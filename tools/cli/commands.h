@@ -17,6 +17,7 @@ void AddValidateCommand(CLI::App* sub, CliContext* ctx);
 void AddCalibrateCommand(CLI::App* sub, CliContext* ctx);
 void AddTcoCommand(CLI::App* sub, CliContext* ctx);
 void AddCompareCommand(CLI::App* sub, CliContext* ctx);
+void AddSensitivityCommand(CLI::App* sub, CliContext* ctx);
 void AddDatacenterCommand(CLI::App* sub, CliContext* ctx);
 void AddTrainCommand(CLI::App* sub, CliContext* ctx);
 void AddRlCommand(CLI::App* sub, CliContext* ctx);

@@ -21,6 +21,8 @@ const std::vector<Subcommand>& Subcommands() {
       {"tco", "cost of one chip per hour, owned (by part) or rented", AddTcoCommand},
       {"compare", "one model and workload across systems, ranked by dollars per million tokens",
        AddCompareCommand},
+      {"sensitivity", "how much each input moves throughput, latency and $/M tokens (elasticities)",
+       AddSensitivityCommand},
       {"datacenter", "consolidate a site's CPU fleet and fill the freed power with AI systems",
        AddDatacenterCommand},
       {"train", "training step, plan, memory, time and cost of a run; or what a budget buys",
