@@ -1,5 +1,5 @@
 // One model and workload across systems: throughput per chip at a TPOT target with each system's
-// default plan, then its economics. Used by `perftco compare` and the economics scenarios.
+// best layout, then its economics. Used by `perftco compare` and the economics scenarios.
 #ifndef PERFTCO_COMPARE_H_
 #define PERFTCO_COMPARE_H_
 
@@ -27,20 +27,21 @@ struct SloWorkload {
 
 // One system at the target with the plan chosen for it.
 struct SystemAtSlo {
-  std::shared_ptr<Setup> setup;  // one replica of tp chips
+  std::shared_ptr<Setup> setup;  // the layout, its replicas filling one scale-up domain
   std::string plan_note;         // which plan and why
   int64_t batch = 0;             // largest within the TPOT target
   EstimatePoint point;
   Throughput throughput;  // per chip, output and prefill
 };
 
-// The default plan of a system: the smallest tp (1, 2, 4, ... and the domain size, within one
-// scale-up domain) with which the model fits and meets the TPOT target; `base` gives the model,
-// precisions and engine (its hardware, chips and tp are replaced). Fails with the reason of the
-// largest tp tried when none works.
-Result<SystemAtSlo> DefaultPlanAtSlo(const Catalog& catalog, const EfficiencyTable& table,
-                                     SetupOptions base, const std::string& hardware,
-                                     const SloWorkload& workload);
+// A system's best layout at the target: the plan search (serving_plan.h) over tp, pp, ep and
+// dp-attention within one scale-up domain, ranked by output tokens/s per chip at the largest
+// batch within the TPOT target (for one system, the lowest $ per token). `base` gives the model,
+// precisions and engine (its hardware, chips and layout are chosen). Fails with the search's
+// reason when no layout fits or meets the target.
+Result<SystemAtSlo> BestPlanAtSlo(const Catalog& catalog, const EfficiencyTable& table,
+                                  SetupOptions base, const std::string& hardware,
+                                  const SloWorkload& workload);
 
 // A system's row in a comparison.
 struct SystemComparison {
@@ -53,7 +54,7 @@ struct SystemComparison {
   int rank = 0;  // 1 = cheapest owned $/M output tokens; 0 = not ranked
 };
 
-// Evaluates one system: throughput at the target (DefaultPlanAtSlo) and economics. Fails on an
+// Evaluates one system: throughput at the target (BestPlanAtSlo) and economics. Fails on an
 // unknown hardware name or invalid economics options; a system that cannot serve the workload is
 // returned with a failed status.
 Result<SystemComparison> EvaluateSystem(const Catalog& catalog, const EfficiencyTable& table,

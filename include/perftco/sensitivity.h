@@ -16,8 +16,8 @@ namespace perftco {
 struct SensitivityOptions {
   int64_t isl = 1000;
   int64_t osl = 1000;
-  int64_t batch = 0;   // 0: the largest that fits, found again for every perturbed input
-  double step = 0.1;   // relative perturbation each way (0 < step < 1)
+  int64_t batch = 0;  // 0: the largest that fits, found again for every perturbed input
+  double step = 0.1;  // relative perturbation each way (0 < step < 1)
   EconomicsOptions economics;
 };
 

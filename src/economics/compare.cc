@@ -2,59 +2,39 @@
 
 #include <algorithm>
 
+#include "perftco/serving_plan.h"
+
 namespace perftco {
-namespace {
-
-std::vector<int> CandidateTp(int domain) {
-  std::vector<int> tps;
-  for (int tp = 1; tp <= domain; tp *= 2) tps.push_back(tp);
-  if (tps.empty() || tps.back() != domain) tps.push_back(domain);
-  return tps;
-}
-
-}  // namespace
-
-Result<SystemAtSlo> DefaultPlanAtSlo(const Catalog& catalog, const EfficiencyTable& table,
-                                     SetupOptions base, const std::string& hardware,
-                                     const SloWorkload& workload) {
+Result<SystemAtSlo> BestPlanAtSlo(const Catalog& catalog, const EfficiencyTable& table,
+                                  SetupOptions base, const std::string& hardware,
+                                  const SloWorkload& workload) {
   PERFTCO_ASSIGN_OR_RETURN(Hardware hw, catalog.FindHardware(hardware));
-  base.hardware = hw.name;
-  base.pp = 1;
-  Status last = Status::Error("no tensor-parallel size was tried");
-  for (int tp : CandidateTp(std::max(1, hw.scale_up.domain_chips))) {
-    base.chips = tp;
-    base.tp = tp;
-    auto setup = BuildSetup(catalog, table, base);
-    if (!setup.ok()) {
-      last = setup.status();
-      continue;
-    }
-    const CostModel& cost = *(*setup)->cost;
-    auto batch = LargestBatchForTpot(cost, workload.isl, workload.osl, workload.tpot_slo);
-    if (!batch.ok()) {
-      last = Status::Error("tp" + std::to_string(tp) + ": " + batch.status().message());
-      continue;
-    }
-    PERFTCO_ASSIGN_OR_RETURN(EstimatePoint point,
-                             EstimateBatch(cost, workload.isl, workload.osl, *batch));
-    SystemAtSlo s;
-    s.setup = *setup;
-    s.batch = *batch;
-    s.point = point;
-    s.plan_note = "tp" + std::to_string(tp) + ": the smallest tensor-parallel size within the " +
-                  std::to_string(hw.scale_up.domain_chips) +
-                  "-chip scale-up domain that fits and meets the TPOT target";
-    s.throughput.output_tokens_per_s_per_chip = point.output_tokens_per_s_per_chip;
-    const double prefill_chip_seconds = point.ttft.value() * cost.plan().ChipsPerReplica();
-    if (prefill_chip_seconds > 0) {
-      s.throughput.input_tokens_per_s_per_chip =
-          static_cast<double>(point.batch * workload.isl) / prefill_chip_seconds;
-    }
-    s.throughput.chips = cost.plan().Chips();
-    return s;
+  PlanSearchOptions search;
+  search.base = base;
+  search.base.hardware = hw.name;
+  search.chips = std::max(1, hw.scale_up.domain_chips);
+  search.isl = workload.isl;
+  search.osl = workload.osl;
+  search.tpot_slo = workload.tpot_slo;
+  auto layouts = SearchPlans(catalog, table, search);
+  if (!layouts.ok()) {
+    return Status::Error(hw.name + ": no layout within one scale-up domain serves " + base.model +
+                         ": " + layouts.status().message());
   }
-  return Status::Error(hw.name + ": no plan within one scale-up domain serves " + base.model +
-                       ": " + last.message());
+  auto best = BestAtTpot(*layouts, workload.tpot_slo);
+  if (!best.ok()) return Status::Error(hw.name + ": " + best.status().message());
+  const LayoutResult& layout = layouts->feasible[best->layout];
+  SystemAtSlo s;
+  s.setup = layout.setup;
+  s.batch = best->point.batch;
+  s.point = best->point;
+  ParallelPlan one = layout.setup->plan;
+  one.replicas = 1;
+  s.plan_note = one.ToString() + ": the most output tokens/s per chip at the TPOT target of " +
+                std::to_string(layouts->feasible.size()) + " layouts within the " +
+                std::to_string(search.chips) + "-chip scale-up domain";
+  s.throughput = PointThroughput(layout, best->point, workload.isl);
+  return s;
 }
 
 Result<SystemComparison> EvaluateSystem(const Catalog& catalog, const EfficiencyTable& table,
@@ -68,7 +48,7 @@ Result<SystemComparison> EvaluateSystem(const Catalog& catalog, const Efficiency
   row.hardware = hw.name;
   PERFTCO_ASSIGN_OR_RETURN(row.chip, EvaluateChip(hw, data, options));
   row.memory = MemoryPerDollar(hw, row.chip);
-  auto at = DefaultPlanAtSlo(catalog, table, base, hw.name, workload);
+  auto at = BestPlanAtSlo(catalog, table, base, hw.name, workload);
   if (!at.ok()) {
     row.status = at.status();
     row.tokens.missing = row.chip.missing;

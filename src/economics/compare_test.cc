@@ -23,29 +23,36 @@ SetupOptions Base(const char* model, const char* precision) {
   return o;
 }
 
-TEST(Compare, DefaultPlanIsTheSmallestTpThatFits) {
+TEST(Compare, BestPlanBeatsEveryTensorParallelSizeAtTheTarget) {
   const SloWorkload w{1000, 1000, Milliseconds(50)};
-  // Llama 3.1 70B in bf16 is ~141 GB: two 80 GB H100s are not enough with KV room, four are.
-  auto at = DefaultPlanAtSlo(F().catalog, F().table, Base("llama-3.1-70b", "bf16"), "h100-sxm", w);
+  auto at = BestPlanAtSlo(F().catalog, F().table, Base("llama-3.1-70b", "bf16"), "h100-sxm", w);
   ASSERT_TRUE(at.ok()) << at.status().message();
-  const int tp = at->setup->plan.tp;
-  EXPECT_GE(tp, 2);
-  EXPECT_NE(at->plan_note.find("tp" + std::to_string(tp)), std::string::npos);
-  // The next smaller power of two does not serve it.
-  SetupOptions smaller = Base("llama-3.1-70b", "bf16");
-  smaller.hardware = "h100-sxm";
-  smaller.chips = tp / 2;
-  smaller.tp = tp / 2;
-  auto s = BuildSetup(F().catalog, F().table, smaller);
-  if (s.ok()) {
-    EXPECT_FALSE(LargestBatchForTpot(*(*s)->cost, 1000, 1000, Milliseconds(50)).ok());
+  ParallelPlan one = at->setup->plan;
+  one.replicas = 1;
+  EXPECT_NE(at->plan_note.find(one.ToString()), std::string::npos);
+  // No plain tensor-parallel layout in the 8-GPU domain does better per chip at the target.
+  for (int tp : {1, 2, 4, 8}) {
+    SetupOptions o = Base("llama-3.1-70b", "bf16");
+    o.hardware = "h100-sxm";
+    o.chips = tp;
+    o.tp = tp;
+    auto s = BuildSetup(F().catalog, F().table, o);
+    if (!s.ok()) continue;
+    auto batch = LargestBatchForTpot(*(*s)->cost, 1000, 1000, Milliseconds(50));
+    if (!batch.ok()) continue;
+    const EstimatePoint p = EstimateBatch(*(*s)->cost, 1000, 1000, *batch).value();
+    EXPECT_GE(at->throughput.output_tokens_per_s_per_chip,
+              p.output_tokens_per_s_per_chip * (1 - 1e-9))
+        << "tp" << tp;
   }
-  // An 8B model fits one chip.
-  at = DefaultPlanAtSlo(F().catalog, F().table, Base("llama-3.1-8b", "bf16"), "h100-sxm", w);
+  at = BestPlanAtSlo(F().catalog, F().table, Base("llama-3.1-8b", "bf16"), "h100-sxm", w);
   ASSERT_TRUE(at.ok());
-  EXPECT_EQ(at->setup->plan.tp, 1);
   EXPECT_GT(at->throughput.input_tokens_per_s_per_chip,
             at->throughput.output_tokens_per_s_per_chip);
+  // A model that fits nowhere in the domain fails with the reason.
+  auto none = BestPlanAtSlo(F().catalog, F().table, Base("llama-3.1-405b", "bf16"), "l40s", w);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("l40s"), std::string::npos);
 }
 
 TEST(Compare, RanksByOwnedCostThenRentedThenUnserved) {

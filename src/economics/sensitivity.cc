@@ -95,10 +95,9 @@ std::vector<Knob> Knobs(const Setup& s, const ChipEconomics& chip) {
                  }});
   }
   if (hw.scale_out_per_chip.value() > 0 && s.plan.ChipsPerReplica() > hw.scale_up.domain_chips) {
-    k.push_back({"scale-out bandwidth", "hardware", "GB/s per chip",
-                 hw.scale_out_per_chip.value() / 1e9, [](Inputs* in, double f) {
-                   in->hw.scale_out_per_chip = in->hw.scale_out_per_chip * f;
-                 }});
+    k.push_back(
+        {"scale-out bandwidth", "hardware", "GB/s per chip", hw.scale_out_per_chip.value() / 1e9,
+         [](Inputs* in, double f) { in->hw.scale_out_per_chip = in->hw.scale_out_per_chip * f; }});
   }
   for (const std::string& name : Efficiency::FittableNames()) {
     k.push_back({"efficiency: " + name, "efficiency", "", s.efficiency.Get(name),
@@ -188,9 +187,8 @@ Result<SensitivityReport> ComputeSensitivity(const Setup& setup, const Economics
     s.kind = knob.kind;
     s.base = knob.base;
     s.unit = knob.unit;
-    s.throughput = e(base.throughput, [](const Outputs& x) -> std::optional<double> {
-      return x.throughput;
-    });
+    s.throughput =
+        e(base.throughput, [](const Outputs& x) -> std::optional<double> { return x.throughput; });
     s.tpot = e(base.tpot, [](const Outputs& x) -> std::optional<double> { return x.tpot; });
     s.ttft = e(base.ttft, [](const Outputs& x) -> std::optional<double> { return x.ttft; });
     s.owned_usd_per_million = e(base.owned, [](const Outputs& x) { return x.owned; });

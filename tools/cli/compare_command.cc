@@ -156,9 +156,9 @@ Status RunCompare(CliContext* ctx, const CompareArgs& a) {
                     std::to_string(a.isl) + " tokens, output " + std::to_string(a.osl) +
                     " tokens, TPOT target " + FormatFixed(a.tpot_slo_ms, 1) + " ms\n";
   out +=
-      "each system: the smallest tensor-parallel size within one scale-up domain that fits "
-      "and meets the target; ranked by owned $/M output tokens (all chip time over output "
-      "tokens), then by rented\n";
+      "each system: its layout (tp, pp, ep, dp-attention) within one scale-up domain with the "
+      "most output tok/s per chip at the target; ranked by owned $/M output tokens (all chip "
+      "time over output tokens), then by rented\n";
   if (margin) {
     out += "prices with a gross margin of " + FormatFixed(options.margin * 100, 0) +
            "%: cost / (1 - margin)\n";

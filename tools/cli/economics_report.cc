@@ -119,16 +119,21 @@ Status PrintModelSizeCost(const EconomicsContext& ctx, const YAML::Node& root,
     const double params = b.setup->model.TotalParams() / a.setup->model.TotalParams();
     const double per_chip =
         a.throughput.output_tokens_per_s_per_chip / b.throughput.output_tokens_per_s_per_chip;
-    const double per_replica = a.point.output_tokens_per_s / b.point.output_tokens_per_s;
     const double chips =
         static_cast<double>(b.setup->plan.ChipsPerReplica()) / a.setup->plan.ChipsPerReplica();
+    const double per_replica = per_chip / chips;  // one replica's output tokens/s, a over b
+    const auto replica_plan = [](const SystemAtSlo& x) {
+      ParallelPlan one = x.setup->plan;
+      one.replicas = 1;
+      return one.ToString();
+    };
     out += "\nwhy " + a.setup->model.name + " is " + Times(per_chip) + " cheaper per token than " +
            b.setup->model.name + " on the same chips:\n";
     out += "  - it has " + Times(params) + " fewer parameters (" + Params(a.setup->model) + " vs " +
            Params(b.setup->model) + "), so each decode step reads that much less weight;\n";
-    out += "  - one replica needs " + Times(chips) + " fewer chips (" + a.setup->plan.ToString() +
-           " vs " + b.setup->plan.ToString() + ") and runs a batch of " + std::to_string(a.batch) +
-           " vs " + std::to_string(b.batch) + " within the TPOT target;\n";
+    out += "  - one replica needs " + Times(chips) + " fewer chips (" + replica_plan(a) + " vs " +
+           replica_plan(b) + ") and runs a batch of " + std::to_string(a.batch) + " vs " +
+           std::to_string(b.batch) + " within the TPOT target;\n";
     out += "  - a replica produces " + Times(per_replica) + " the output tokens per second, so " +
            "per chip " + Times(per_replica) + " x " + Times(chips) + " = " + Times(per_chip) +
            ";\n";

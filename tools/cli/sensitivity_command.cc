@@ -52,32 +52,34 @@ Status RunSensitivity(CliContext* ctx, const SensitivityArgs& a) {
     j["usd_per_million_output_tokens_rented"] = JsonOrNull(r.rented_usd_per_million);
     j["elasticities"] = nlohmann::ordered_json::array();
     for (const Sensitivity& s : r.inputs) {
-      j["elasticities"].push_back({{"input", s.input},
-                                   {"kind", s.kind},
-                                   {"base", s.base},
-                                   {"unit", s.unit},
-                                   {"throughput", JsonOrNull(s.throughput)},
-                                   {"tpot", JsonOrNull(s.tpot)},
-                                   {"ttft", JsonOrNull(s.ttft)},
-                                   {"usd_per_million_owned", JsonOrNull(s.owned_usd_per_million)},
-                                   {"usd_per_million_rented", JsonOrNull(s.rented_usd_per_million)}});
+      j["elasticities"].push_back(
+          {{"input", s.input},
+           {"kind", s.kind},
+           {"base", s.base},
+           {"unit", s.unit},
+           {"throughput", JsonOrNull(s.throughput)},
+           {"tpot", JsonOrNull(s.tpot)},
+           {"ttft", JsonOrNull(s.ttft)},
+           {"usd_per_million_owned", JsonOrNull(s.owned_usd_per_million)},
+           {"usd_per_million_rented", JsonOrNull(s.rented_usd_per_million)}});
     }
     std::printf("%s\n", j.dump(2).c_str());
     return Status::Ok();
   }
   std::string out = setup->model.name + " on " + std::to_string(setup->plan.Chips()) + " x " +
                     setup->hardware.name + " (" + setup->plan.ToString() + "), input " +
-                    std::to_string(a.isl) + ", output " + std::to_string(a.osl) + " tokens, batch " +
-                    std::to_string(r.batch) + (a.batch > 0 ? "" : " (the largest that fits)") +
-                    "\n";
+                    std::to_string(a.isl) + ", output " + std::to_string(a.osl) +
+                    " tokens, batch " + std::to_string(r.batch) +
+                    (a.batch > 0 ? "" : " (the largest that fits)") + "\n";
   out += "at the base: " + FormatFixed(r.throughput, 1) + " output tok/s per chip, TPOT " +
          FormatFixed(r.tpot_s * 1e3, 2) + " ms, TTFT " + FormatFixed(r.ttft_s * 1e3, 1) +
          " ms, $/M output tokens owned " + NumText(r.owned_usd_per_million, 4) + ", rented " +
          NumText(r.rented_usd_per_million, 4) + "\n";
-  out += "elasticity: % change of the output per 1% change of the input (central differences, "
-         "input +-" +
-         FormatFixed(100 * a.step, 0) +
-         "%; the batch that fits is found again for each change unless --batch is given)\n\n";
+  out +=
+      "elasticity: % change of the output per 1% change of the input (central differences, "
+      "input +-" +
+      FormatFixed(100 * a.step, 0) +
+      "%; the batch that fits is found again for each change unless --batch is given)\n\n";
   TextTable t({"input", "base", "unit", "tok/s/chip", "TPOT", "TTFT", "$/M owned", "$/M rented"});
   for (const Sensitivity& s : r.inputs) {
     t.AddRow({s.input, FormatSi(s.base), s.unit, ElasticityText(s.throughput),
