@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "perftco/catalog.h"
+#include "perftco/compare.h"
 #include "perftco/cost_model.h"
 #include "perftco/serving_plan.h"
 
@@ -69,6 +70,26 @@ void BM_PlanSearchDeepSeekGb200(benchmark::State& state) {
   state.SetLabel("items = layouts evaluated");
 }
 BENCHMARK(BM_PlanSearchDeepSeekGb200)->Unit(benchmark::kMillisecond);
+
+// `perftco compare` over the whole catalog: every system at its best layout (a plan search per
+// system within its scale-up domain) for Llama 3.1 70B in fp8 at a 50 ms TPOT target. Goal: 1 s.
+void BM_CompareCatalogWithLayoutSearch(benchmark::State& state) {
+  const EfficiencyTable table = EfficiencyTable::Load(PERFTCO_BENCH_DATA_DIR).value();
+  const EconomicsData data = EconomicsData::Load(PERFTCO_BENCH_DATA_DIR).value();
+  std::vector<std::string> names;
+  for (const Hardware& hw : PlanBenchCatalog().hardware()) names.push_back(hw.name);
+  SetupOptions base;
+  base.model = "llama-3.1-70b";
+  base.precision = "fp8";
+  const SloWorkload w{1000, 1000, Milliseconds(50)};
+  for (auto _ : state) {
+    auto rows = CompareSystems(PlanBenchCatalog(), table, data, EconomicsOptions(), base, names, w);
+    benchmark::DoNotOptimize(rows);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(names.size()));
+  state.SetLabel("items = systems");
+}
+BENCHMARK(BM_CompareCatalogWithLayoutSearch)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace perftco
