@@ -6,6 +6,7 @@
 #include "perftco/compare.h"
 #include "perftco/cost_model.h"
 #include "perftco/serving_plan.h"
+#include "perftco/sweep.h"
 
 namespace perftco {
 namespace {
@@ -90,6 +91,30 @@ void BM_CompareCatalogWithLayoutSearch(benchmark::State& state) {
   state.SetLabel("items = systems");
 }
 BENCHMARK(BM_CompareCatalogWithLayoutSearch)->Unit(benchmark::kMillisecond);
+
+// An estimate sweep of 100,000 points on 2 threads (Llama 3.1 8B on one H100: 20 prompt x 20
+// output lengths x batches 1-250; about a fifth do not fit and come back with the reason).
+// Goal: 30 s.
+void BM_Sweep100kEstimates(benchmark::State& state) {
+  const EfficiencyTable table = EfficiencyTable::Load(PERFTCO_BENCH_DATA_DIR).value();
+  const EconomicsData data = EconomicsData::Load(PERFTCO_BENCH_DATA_DIR).value();
+  std::string lengths, batches;
+  for (int k = 1; k <= 20; ++k) lengths += (k > 1 ? "," : "") + std::to_string(100 * k);
+  for (int b = 1; b <= 250; ++b) batches += (b > 1 ? "," : "") + std::to_string(b);
+  const SweepSpec spec =
+      ParseSweep(YAML::Load("kind: sweep\nname: bench\nbase: {model: llama-3.1-8b, hardware: "
+                            "h100-sxm}\ngrid:\n  isl: [" +
+                            lengths + "]\n  osl: [" + lengths + "]\n  batch: [" + batches + "]\n"),
+                 "bench")
+          .value();
+  for (auto _ : state) {
+    auto rows = RunSweep(PlanBenchCatalog(), table, data, spec, 2, {}, nullptr);
+    benchmark::DoNotOptimize(rows);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(spec.points));
+  state.SetLabel("items = points, 2 threads");
+}
+BENCHMARK(BM_Sweep100kEstimates)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 }  // namespace
 }  // namespace perftco

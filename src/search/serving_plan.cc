@@ -1,6 +1,7 @@
 #include "perftco/serving_plan.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -144,7 +145,7 @@ std::vector<size_t> ParetoFront(const std::vector<std::pair<double, double>>& po
     return points[a].second > points[b].second;
   });
   std::vector<size_t> front;
-  double best_y = -1.0;
+  double best_y = -std::numeric_limits<double>::infinity();
   for (size_t i : order) {
     if (points[i].second > best_y) {
       front.push_back(i);

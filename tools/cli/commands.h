@@ -18,6 +18,7 @@ void AddCalibrateCommand(CLI::App* sub, CliContext* ctx);
 void AddTcoCommand(CLI::App* sub, CliContext* ctx);
 void AddCompareCommand(CLI::App* sub, CliContext* ctx);
 void AddSensitivityCommand(CLI::App* sub, CliContext* ctx);
+void AddSweepCommand(CLI::App* sub, CliContext* ctx);
 void AddDatacenterCommand(CLI::App* sub, CliContext* ctx);
 void AddTrainCommand(CLI::App* sub, CliContext* ctx);
 void AddRlCommand(CLI::App* sub, CliContext* ctx);

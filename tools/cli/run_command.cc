@@ -97,6 +97,10 @@ Status RunScenario(CliContext* ctx, const std::string& path, bool json) {
     return RunSimulate(ctx, o, out);
   }
   if (IsTrainingScenarioKind(kind)) return RunTrainingScenario(ctx, kind, root, path, json);
+  if (kind == "sweep") {
+    return Status::Error(path + ": a sweep runs with perftco sweep " + path +
+                         " (--jobs, --out, --pareto)");
+  }
   bool handled = false;
   Status economics = RunEconomicsScenario(ctx, kind, root, path, json, &handled);
   if (handled) return economics;

@@ -23,6 +23,8 @@ const std::vector<Subcommand>& Subcommands() {
        AddCompareCommand},
       {"sensitivity", "how much each input moves throughput, latency and $/M tokens (elasticities)",
        AddSensitivityCommand},
+      {"sweep", "a grid or list of points over scenario fields, estimated, one CSV row each",
+       AddSweepCommand},
       {"datacenter", "consolidate a site's CPU fleet and fill the freed power with AI systems",
        AddDatacenterCommand},
       {"train", "training step, plan, memory, time and cost of a run; or what a budget buys",
