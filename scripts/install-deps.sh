@@ -2,7 +2,8 @@
 # Installs the Debian packages perftco needs to build and test, and only those missing.
 set -euo pipefail
 pkgs=(cmake g++ make nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
-      libgtest-dev libgmock-dev libbenchmark-dev libfccp-dev clang-format git)
+      libgtest-dev libgmock-dev libbenchmark-dev libfccp-dev clang-format git
+      libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

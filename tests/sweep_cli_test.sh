@@ -27,6 +27,19 @@ if [ "$(wc -l < "$tmp/full.csv")" -eq 41 ] && cmp -s "$tmp/cut.csv" "$tmp/full.c
 else
   echo "FAIL: the resumed sweep differs from the uninterrupted one"; fail=$((fail + 1))
 fi
+# Across MPI ranks (scripts/install-deps.sh installs OpenMPI): the same file as --jobs 1.
+if command -v mpirun >/dev/null; then
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+    mpirun -n 2 --oversubscribe "$bin" sweep "$S" --pareto tok_s_per_user,tok_s_per_chip \
+    --out "$tmp/mpi.csv" >"$tmp/mpi.log" 2>&1
+  if cmp -s "$tmp/mpi.csv" "$tmp/one.csv"; then
+    pass=$((pass + 1))
+  else
+    echo "FAIL: mpirun -n 2 differs from --jobs 1:"; cat "$tmp/mpi.log"; fail=$((fail + 1))
+  fi
+else
+  echo "sweep cli: mpirun not installed, MPI check skipped (scripts/install-deps.sh installs it)"
+fi
 printf 'kind: sweep\nname: bad\nbase: {model: llama-3.1-8b}\ngrid: {hardwre: [h100-sxm]}\n' > "$tmp/bad-axis.yaml"
 expect_error "unknown axis" "hardware" sweep "$tmp/bad-axis.yaml" --out "$tmp/bad.csv"
 expect_error "not a sweep" "not a sweep" sweep scenarios/model-size-cost.yaml

@@ -59,18 +59,19 @@ struct SweepRow {
 };
 
 SweepRow EvaluateSweepPoint(const Catalog& catalog, const EfficiencyTable& table,
-                            const EconomicsData& economics, const SweepSpec& spec,
-                            uint64_t index);
+                            const EconomicsData& economics, const SweepSpec& spec, uint64_t index);
 
 // Evaluates every point not in `done` on `jobs` threads and returns all rows in index order;
 // `on_row` (may be empty) sees each new row as it completes, from one thread at a time. The rows
 // do not depend on `jobs`. With `limit` > 0 at most that many new points are evaluated (the
-// others come back with an empty `cells`): an interrupted run, for tests of resuming.
+// others come back with an empty `cells`): an interrupted run, for tests of resuming. With
+// `shards` > 1 only the points with index % shards == shard are evaluated (one MPI rank's
+// share); the rest come back empty.
 std::vector<SweepRow> RunSweep(const Catalog& catalog, const EfficiencyTable& table,
                                const EconomicsData& economics, const SweepSpec& spec, int jobs,
                                std::vector<SweepRow> done,
                                const std::function<void(const SweepRow&)>& on_row,
-                               uint64_t limit = 0);
+                               uint64_t limit = 0, uint64_t shard = 0, uint64_t shards = 1);
 
 // The header and rows as CSV (RFC 4180 quoting), with a `pareto` column when `pareto` names two
 // result columns ("x,y"; a leading '-' minimises that one): 1 on the non-dominated rows.

@@ -56,10 +56,15 @@ const std::vector<std::string>& SweepFields() {
 }
 
 const std::vector<std::string>& SweepResultColumns() {
-  static const std::vector<std::string> kColumns = {
-      "status",         "plan",          "served_batch", "ttft_ms",
-      "tpot_ms",        "tok_s_per_user", "tok_s_per_chip", "usd_per_m_out_owned",
-      "usd_per_m_out_rented"};
+  static const std::vector<std::string> kColumns = {"status",
+                                                    "plan",
+                                                    "served_batch",
+                                                    "ttft_ms",
+                                                    "tpot_ms",
+                                                    "tok_s_per_user",
+                                                    "tok_s_per_chip",
+                                                    "usd_per_m_out_owned",
+                                                    "usd_per_m_out_rented"};
   return kColumns;
 }
 
@@ -105,8 +110,8 @@ Result<SweepSpec> ParseSweep(const YAML::Node& root, const std::string& path, bo
     return Status::Error(path + ": a sweep needs a 'grid' of fields to vary or a 'list' of points");
   }
   if (root["economics"]) {
-    PERFTCO_RETURN_IF_ERROR(ParseEconomicsOptions(root["economics"], path + ": economics",
-                                                  &s.economics));
+    PERFTCO_RETURN_IF_ERROR(
+        ParseEconomicsOptions(root["economics"], path + ": economics", &s.economics));
   }
   // Points: the grid's combinations times the list's entries, checked for overflow.
   const long double points = [&] {
@@ -144,8 +149,7 @@ YAML::Node SweepPoint(const SweepSpec& spec, uint64_t index) {
 }
 
 SweepRow EvaluateSweepPoint(const Catalog& catalog, const EfficiencyTable& table,
-                            const EconomicsData& economics, const SweepSpec& spec,
-                            uint64_t index) {
+                            const EconomicsData& economics, const SweepSpec& spec, uint64_t index) {
   SweepRow row;
   row.index = index;
   const YAML::Node n = SweepPoint(spec, index);
@@ -204,8 +208,8 @@ SweepRow EvaluateSweepPoint(const Catalog& catalog, const EfficiencyTable& table
 std::vector<SweepRow> RunSweep(const Catalog& catalog, const EfficiencyTable& table,
                                const EconomicsData& economics, const SweepSpec& spec, int jobs,
                                std::vector<SweepRow> done,
-                               const std::function<void(const SweepRow&)>& on_row,
-                               uint64_t limit) {
+                               const std::function<void(const SweepRow&)>& on_row, uint64_t limit,
+                               uint64_t shard, uint64_t shards) {
   std::vector<SweepRow> rows(spec.points);
   std::vector<char> have(spec.points, 0);
   for (SweepRow& r : done) {
@@ -218,7 +222,7 @@ std::vector<SweepRow> RunSweep(const Catalog& catalog, const EfficiencyTable& ta
   std::mutex report;
   const auto work = [&] {
     for (uint64_t i = next++; i < spec.points; i = next++) {
-      if (have[i]) continue;
+      if (have[i] || (shards > 1 && i % shards != shard)) continue;
       if (limit > 0 && started++ >= limit) return;
       rows[i] = EvaluateSweepPoint(catalog, table, economics, spec, i);
       if (on_row) {
@@ -276,10 +280,11 @@ Result<std::string> SweepCsv(const SweepSpec& spec, const std::vector<SweepRow>&
       const auto& rc = SweepResultColumns();
       auto it = std::find(rc.begin(), rc.end(), names[k]);
       if (it == rc.end() || *it == "status" || *it == "plan") {
-        return Status::Error("--pareto: '" + names[k] +
-                             "' is not a numeric result column: use served_batch, ttft_ms, tpot_ms, "
-                             "tok_s_per_user, tok_s_per_chip, usd_per_m_out_owned or "
-                             "usd_per_m_out_rented");
+        return Status::Error(
+            "--pareto: '" + names[k] +
+            "' is not a numeric result column: use served_batch, ttft_ms, tpot_ms, "
+            "tok_s_per_user, tok_s_per_chip, usd_per_m_out_owned or "
+            "usd_per_m_out_rented");
       }
       col[k] = static_cast<int>(spec.columns.size() + (it - rc.begin()));
     }

@@ -11,7 +11,8 @@ using testing::RepoCatalog;
 using testing::RepoEfficiency;
 
 const EconomicsData& Data() {
-  static const EconomicsData* d = new EconomicsData(EconomicsData::Load(PERFTCO_TEST_DATA_DIR).value());
+  static const EconomicsData* d =
+      new EconomicsData(EconomicsData::Load(PERFTCO_TEST_DATA_DIR).value());
   return *d;
 }
 
@@ -93,7 +94,7 @@ TEST(Sweep, ParetoMarksTheNonDominatedRows) {
     r.index = i;
     r.ok = true;
     r.cells = {"ok", "tp1", "1", "0", "0", std::to_string(xy[i][0]), std::to_string(xy[i][1]),
-               "", ""};
+               "",   ""};
     rows.push_back(r);
   }
   const std::string csv = SweepCsv(s, rows, "tok_s_per_user,tok_s_per_chip").value();

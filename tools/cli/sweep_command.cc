@@ -4,6 +4,13 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+
+#ifdef PERFTCO_HAVE_MPI
+#include <mpi.h>
+#endif
+
+#include <cstdlib>
 
 #include "commands.h"
 #include "economics_options.h"
@@ -55,12 +62,89 @@ std::vector<SweepRow> ReadCheckpoint(const std::string& path, const std::string&
   return rows;
 }
 
+// Launched by mpirun (OpenMPI, MPICH/PMI): the world size it gives, else 1.
+int LaunchedRanks() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"}) {
+    if (const char* v = std::getenv(var)) return std::max(1, std::atoi(v));
+  }
+  return 1;
+}
+
+std::string RowJson(const SweepRow& r) {
+  return nlohmann::json{{"i", r.index}, {"ok", r.ok}, {"cells", r.cells}}.dump() + "\n";
+}
+
+#ifdef PERFTCO_HAVE_MPI
+// The sweep over MPI ranks: rank r evaluates the points with index % ranks == r on its threads,
+// rank 0 gathers every row and writes the CSV. No checkpoint (each rank's share is small).
+Status RunSweepMpi(const Catalog& catalog, const EfficiencyTable& table, const EconomicsData& data,
+                   const SweepSpec& spec, const SweepArgs& a) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) MPI_Init(nullptr, nullptr);
+  int rank = 0, ranks = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  const std::vector<SweepRow> mine =
+      RunSweep(catalog, table, data, spec, a.jobs, {}, nullptr, 0, rank, ranks);
+  std::string text;
+  for (const SweepRow& r : mine) {
+    if (!r.cells.empty()) text += RowJson(r);
+  }
+  const int length = static_cast<int>(text.size());
+  std::vector<int> lengths(ranks), offsets(ranks);
+  MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::string all;
+  if (rank == 0) {
+    size_t total = 0;
+    for (int r = 0; r < ranks; ++r) {
+      offsets[r] = static_cast<int>(total);
+      total += lengths[r];
+    }
+    all.resize(total);
+  }
+  MPI_Gatherv(text.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR,
+              0, MPI_COMM_WORLD);
+  Status st = Status::Ok();
+  if (rank == 0) {
+    std::vector<SweepRow> rows;
+    std::istringstream in(all);
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto j = nlohmann::json::parse(line);
+      SweepRow r;
+      r.index = j["i"].get<uint64_t>();
+      r.ok = j["ok"].get<bool>();
+      r.cells = j["cells"].get<std::vector<std::string>>();
+      rows.push_back(std::move(r));
+    }
+    // Every point was evaluated by some rank: RunSweep only places them.
+    rows = RunSweep(catalog, table, data, spec, 1, std::move(rows), nullptr);
+    Result<std::string> csv = SweepCsv(spec, rows, a.pareto);
+    if (!csv.ok()) {
+      st = csv.status();
+    } else if (a.out.empty()) {
+      std::fputs(csv->c_str(), stdout);
+    } else {
+      st = WriteFileAtomically(a.out, *csv);
+      if (st.ok()) {
+        std::printf("%s: %zu points on %d MPI ranks written to %s\n", spec.name.c_str(),
+                    rows.size(), ranks, a.out.c_str());
+      }
+    }
+  }
+  MPI_Finalize();
+  return st;
+}
+#endif
+
 Status RunSweepCommand(CliContext* ctx, const SweepArgs& a) {
   if (a.jobs < 1) return Status::Error("--jobs must be at least 1");
   if (a.stop_after > 0 && a.out.empty()) return Status::Error("--stop-after needs --out");
   PERFTCO_ASSIGN_OR_RETURN(YAML::Node root, LoadScenarioYaml(a.file));
   if (ScenarioKind(root) != "sweep") {
-    return Status::Error(a.file + ": not a sweep (kind: sweep); run other scenarios with perftco run");
+    return Status::Error(a.file +
+                         ": not a sweep (kind: sweep); run other scenarios with perftco run");
   }
   PERFTCO_ASSIGN_OR_RETURN(SweepSpec spec, ParseSweep(root, a.file, a.force));
   if (!a.pareto.empty()) {
@@ -71,6 +155,16 @@ Status RunSweepCommand(CliContext* ctx, const SweepArgs& a) {
   PERFTCO_ASSIGN_OR_RETURN(const EfficiencyTable* table, ctx->efficiency());
   PERFTCO_ASSIGN_OR_RETURN(EconomicsData data, LoadEconomics(ctx));
   PERFTCO_RETURN_IF_ERROR(ValidateEconomicsOptions(spec.economics));
+  if (LaunchedRanks() > 1) {
+#ifdef PERFTCO_HAVE_MPI
+    if (a.stop_after > 0) return Status::Error("--stop-after does not combine with mpirun");
+    return RunSweepMpi(*catalog, *table, data, spec, a);
+#else
+    return Status::Error(
+        "this perftco was built without MPI: install libopenmpi-dev (scripts/install-deps.sh) "
+        "and rebuild, or run the sweep without mpirun (--jobs N uses threads)");
+#endif
+  }
 
   std::vector<SweepRow> done;
   std::ofstream checkpoint;
@@ -81,7 +175,7 @@ Status RunSweepCommand(CliContext* ctx, const SweepArgs& a) {
     std::ofstream fresh(partial, std::ios::trunc);  // rewritten whole: no torn line survives
     fresh << "perftco sweep checkpoint " << fingerprint << "\n";
     for (const SweepRow& r : done) {
-      fresh << nlohmann::json{{"i", r.index}, {"ok", r.ok}, {"cells", r.cells}}.dump() << "\n";
+      fresh << RowJson(r);
     }
     fresh.close();
     checkpoint.open(partial, std::ios::app);
@@ -89,7 +183,7 @@ Status RunSweepCommand(CliContext* ctx, const SweepArgs& a) {
   }
   const auto on_row = [&](const SweepRow& r) {
     if (!checkpoint.is_open()) return;
-    checkpoint << nlohmann::json{{"i", r.index}, {"ok", r.ok}, {"cells", r.cells}}.dump() << "\n";
+    checkpoint << RowJson(r);
     checkpoint.flush();
   };
   const std::vector<SweepRow> rows =
