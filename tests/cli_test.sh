@@ -79,6 +79,8 @@ for key in step_time_s split generation verification training sync usd_per_kept_
 done
 
 expect_ok "list hardware" "gb200" list hardware
+expect_ok "list missing prices and power" "rental price" list hardware --missing
+expect_error "missing of models" "--missing applies to" list models --missing
 expect_ok "list models" "deepseek-v3" list models
 expect_ok "show hardware" "hbm_bandwidth" show mi300x
 expect_ok "show model" "MLA" show deepseek-r1

@@ -1,13 +1,31 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "economics_options.h"
+#include "perftco/tco.h"
 #include "perftco/text_table.h"
 
 namespace perftco::cli {
 namespace {
 
-Status RunList(CliContext* ctx, const std::string& what) {
+Status RunList(CliContext* ctx, const std::string& what, bool missing) {
   PERFTCO_ASSIGN_OR_RETURN(const Catalog* c, ctx->catalog());
+  if (missing) {
+    // Every figure the economics of a system needs and the catalog lacks; nothing when complete.
+    if (what != "hardware") return Status::Error("--missing applies to 'perftco list hardware'");
+    PERFTCO_ASSIGN_OR_RETURN(EconomicsData data, LoadEconomics(ctx));
+    TextTable t({"hardware", "missing"});
+    int rows = 0;
+    for (const auto& hw : c->hardware()) {
+      PERFTCO_ASSIGN_OR_RETURN(ChipEconomics chip, EvaluateChip(hw, data, EconomicsOptions()));
+      for (const std::string& m : chip.missing) {
+        t.AddRow({hw.name, m});
+        ++rows;
+      }
+    }
+    if (rows > 0) std::fputs(t.Render().c_str(), stdout);
+    return Status::Ok();
+  }
   if (what == "hardware") {
     TextTable t({"name", "chip", "bf16 TFLOP/s", "HBM GB", "HBM TB/s", "domain", "topology"});
     for (const auto& hw : c->hardware()) {
@@ -40,8 +58,12 @@ Status RunList(CliContext* ctx, const std::string& what) {
 
 void AddListCommand(CLI::App* sub, CliContext* ctx) {
   auto what = std::make_shared<std::string>();
+  auto missing = std::make_shared<bool>(false);
   sub->add_option("what", *what, "hardware or models")->required();
-  sub->callback([ctx, what] { ctx->status = RunList(ctx, *what); });
+  sub->add_flag("--missing", *missing,
+                "with hardware: the price and power figures each system lacks (nothing when the "
+                "catalog is complete)");
+  sub->callback([ctx, what, missing] { ctx->status = RunList(ctx, *what, *missing); });
 }
 
 }  // namespace perftco::cli
