@@ -19,11 +19,17 @@
 
 namespace perftco {
 
-// The fields a sweep may vary: the scenario setup keys and the workload (isl, osl, batch,
-// tpot_slo_ms: the largest batch within the target instead of `batch`).
-const std::vector<std::string>& SweepFields();
+// How each point is evaluated: the static-batch estimate, or the serving simulation.
+enum class SweepMode { kEstimate, kSimulate };
+
+// The fields a sweep may vary. Estimate: the scenario setup keys and the workload (isl, osl,
+// batch, tpot_slo_ms: the largest batch within the target instead of `batch`). Simulate: the
+// keys of a `kind: simulate` scenario (arrivals, lengths, scheduler, ...), without
+// disaggregation and latency-bounded searches.
+const std::vector<std::string>& SweepFields(SweepMode mode = SweepMode::kEstimate);
 
 struct SweepSpec {
+  SweepMode mode = SweepMode::kEstimate;
   std::string name;
   std::string description;
   YAML::Node base;  // fields every point shares
@@ -48,7 +54,7 @@ Result<SweepSpec> ParseSweep(const YAML::Node& root, const std::string& path, bo
 YAML::Node SweepPoint(const SweepSpec& spec, uint64_t index);
 
 // The output columns after the varied fields.
-const std::vector<std::string>& SweepResultColumns();
+const std::vector<std::string>& SweepResultColumns(SweepMode mode = SweepMode::kEstimate);
 
 // One evaluated point: its varied fields' values and the results, as CSV cells. A point that
 // cannot be served (does not fit, misses the target) is a row with the reason in `status`.

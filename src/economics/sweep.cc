@@ -12,7 +12,9 @@
 #include "perftco/scenario.h"
 #include "perftco/serving_plan.h"
 #include "perftco/setup.h"
+#include "perftco/simulate.h"
 #include "perftco/token_cost.h"
+#include "perftco/workload.h"
 #include "perftco/yaml_fields.h"
 
 namespace perftco {
@@ -33,9 +35,9 @@ std::string NodeText(const YAML::Node& n) {
   return e.c_str();
 }
 
-Status CheckFields(const YAML::Node& node, const std::string& where) {
+Status CheckFields(const YAML::Node& node, const std::string& where, SweepMode mode) {
   if (!node.IsMap()) return Status::Error(where + " must be a map of fields");
-  return CheckYamlKeys(node, SweepFields(), where);
+  return CheckYamlKeys(node, SweepFields(mode), where);
 }
 
 uint64_t GridSize(const SweepSpec& s) {
@@ -46,38 +48,60 @@ uint64_t GridSize(const SweepSpec& s) {
 
 }  // namespace
 
-const std::vector<std::string>& SweepFields() {
-  static const std::vector<std::string> kFields = [] {
+const std::vector<std::string>& SweepFields(SweepMode mode) {
+  static const std::vector<std::string> kEstimate = [] {
     std::vector<std::string> f = ScenarioSetupKeys();
     for (const char* k : {"isl", "osl", "batch", "tpot_slo_ms"}) f.push_back(k);
     return f;
   }();
-  return kFields;
+  static const std::vector<std::string> kSimulate = [] {
+    std::vector<std::string> f;
+    for (const std::string& k : SimulateScenarioKeys()) {
+      if (k == "kind" || k == "name" || k == "description" || k == "disagg" ||
+          k == "ttft_p99_limit_ms" || k == "tpot_p99_limit_ms" || k == "limits_from") {
+        continue;
+      }
+      f.push_back(k);
+    }
+    return f;
+  }();
+  return mode == SweepMode::kSimulate ? kSimulate : kEstimate;
 }
 
-const std::vector<std::string>& SweepResultColumns() {
-  static const std::vector<std::string> kColumns = {"status",
-                                                    "plan",
-                                                    "served_batch",
-                                                    "ttft_ms",
-                                                    "tpot_ms",
-                                                    "tok_s_per_user",
-                                                    "tok_s_per_chip",
-                                                    "usd_per_m_out_owned",
-                                                    "usd_per_m_out_rented"};
-  return kColumns;
+const std::vector<std::string>& SweepResultColumns(SweepMode mode) {
+  static const std::vector<std::string> kEstimate = {"status",
+                                                     "plan",
+                                                     "served_batch",
+                                                     "ttft_ms",
+                                                     "tpot_ms",
+                                                     "tok_s_per_user",
+                                                     "tok_s_per_chip",
+                                                     "usd_per_m_out_owned",
+                                                     "usd_per_m_out_rented"};
+  static const std::vector<std::string> kSimulate = {
+      "status",      "plan",        "req_s",       "tok_s_per_chip",      "ttft_p50_ms",
+      "ttft_p99_ms", "tpot_p50_ms", "tpot_p99_ms", "usd_per_m_out_owned", "usd_per_m_out_rented"};
+  return mode == SweepMode::kSimulate ? kSimulate : kEstimate;
 }
 
 Result<SweepSpec> ParseSweep(const YAML::Node& root, const std::string& path, bool force) {
   PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
-      root, {"kind", "name", "description", "base", "grid", "list", "economics"}, path));
+      root, {"kind", "name", "description", "mode", "base", "grid", "list", "economics"}, path));
   SweepSpec s;
+  if (root["mode"]) {
+    const std::string mode = root["mode"].as<std::string>("");
+    if (mode == "simulate") {
+      s.mode = SweepMode::kSimulate;
+    } else if (mode != "estimate") {
+      return Status::Error(path + ": mode '" + mode + "' is not estimate or simulate");
+    }
+  }
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "name", path, &s.name));
   PERFTCO_RETURN_IF_ERROR(ReadYamlField(root, "description", path, &s.description));
   s.base = root["base"] ? YAML::Clone(root["base"]) : YAML::Node(YAML::NodeType::Map);
-  PERFTCO_RETURN_IF_ERROR(CheckFields(s.base, path + ": base"));
+  PERFTCO_RETURN_IF_ERROR(CheckFields(s.base, path + ": base", s.mode));
   if (root["grid"]) {
-    PERFTCO_RETURN_IF_ERROR(CheckFields(root["grid"], path + ": grid"));
+    PERFTCO_RETURN_IF_ERROR(CheckFields(root["grid"], path + ": grid", s.mode));
     for (const auto& axis : root["grid"]) {
       const std::string name = axis.first.as<std::string>();
       const std::string where = path + ": grid: " + name;
@@ -96,7 +120,8 @@ Result<SweepSpec> ParseSweep(const YAML::Node& root, const std::string& path, bo
     }
     for (size_t i = 0; i < root["list"].size(); ++i) {
       const YAML::Node entry = YAML::Clone(root["list"][i]);
-      PERFTCO_RETURN_IF_ERROR(CheckFields(entry, path + ": list[" + std::to_string(i) + "]"));
+      PERFTCO_RETURN_IF_ERROR(
+          CheckFields(entry, path + ": list[" + std::to_string(i) + "]", s.mode));
       for (const auto& kv : entry) {
         const std::string key = kv.first.as<std::string>();
         if (std::find(s.columns.begin(), s.columns.end(), key) == s.columns.end()) {
@@ -148,6 +173,47 @@ YAML::Node SweepPoint(const SweepSpec& spec, uint64_t index) {
   return n;
 }
 
+namespace {
+
+// $ per million output tokens of throughput `t` on `hw`, owned and rented (nullopt: unknown).
+Result<std::pair<std::optional<Dollars>, std::optional<Dollars>>> Money(
+    const EconomicsData& economics, const SweepSpec& spec, const Hardware& hw,
+    const Throughput& t) {
+  PERFTCO_ASSIGN_OR_RETURN(ChipEconomics chip, EvaluateChip(hw, economics, spec.economics));
+  const TokenEconomics money = TokenCosts(chip, t, spec.economics.margin);
+  return std::make_pair(money.owned_per_million_output, money.rented_per_million_output);
+}
+
+std::string Usd(const std::optional<Dollars>& d) { return d ? Num(d->value()) : ""; }
+
+// A simulate point: the point's fields as a `kind: simulate` scenario, one aggregated run.
+Status SimulatePoint(const Catalog& catalog, const EfficiencyTable& table,
+                     const EconomicsData& economics, const SweepSpec& spec, YAML::Node n,
+                     const std::string& where, SweepRow* row) {
+  n["kind"] = "simulate";
+  PERFTCO_ASSIGN_OR_RETURN(SimulateOptions o, ParseSimulateScenario(n, where));
+  PERFTCO_RETURN_IF_ERROR(ApplyReplicas(o.replicas, &o.setup));
+  PERFTCO_ASSIGN_OR_RETURN(std::shared_ptr<Setup> setup, BuildSetup(catalog, table, o.setup));
+  const CostModel& cost = *setup->cost;
+  PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<RequestSource> source,
+                           MakeRequestSource(o.workload, LimitsFor(cost)));
+  PERFTCO_ASSIGN_OR_RETURN(SimulationSummary sim, RunSimulation(cost, o.serving, *source));
+  Throughput t;
+  t.chips = std::max(1, sim.chips);
+  t.output_tokens_per_s_per_chip = sim.output_tokens_per_s_per_chip;
+  t.input_tokens_per_s_per_chip = sim.throughput_input_tokens_per_s / t.chips;
+  PERFTCO_ASSIGN_OR_RETURN(auto money, Money(economics, spec, setup->hardware, t));
+  row->cells.insert(row->cells.end(),
+                    {"ok", cost.plan().ToString(), Num(sim.requests_per_s),
+                     Num(sim.output_tokens_per_s_per_chip), Num(sim.ttft.p50.value() * 1e3),
+                     Num(sim.ttft.p99.value() * 1e3), Num(sim.tpot.p50.value() * 1e3),
+                     Num(sim.tpot.p99.value() * 1e3), Usd(money.first), Usd(money.second)});
+  row->ok = true;
+  return Status::Ok();
+}
+
+}  // namespace
+
 SweepRow EvaluateSweepPoint(const Catalog& catalog, const EfficiencyTable& table,
                             const EconomicsData& economics, const SweepSpec& spec, uint64_t index) {
   SweepRow row;
@@ -155,11 +221,17 @@ SweepRow EvaluateSweepPoint(const Catalog& catalog, const EfficiencyTable& table
   const YAML::Node n = SweepPoint(spec, index);
   for (const std::string& c : spec.columns) row.cells.push_back(NodeText(n[c]));
   const auto fail = [&](const Status& st) {
+    row.cells.resize(spec.columns.size());
     row.cells.push_back("error: " + st.message());
-    row.cells.resize(spec.columns.size() + SweepResultColumns().size());
+    row.cells.resize(spec.columns.size() + SweepResultColumns(spec.mode).size());
+    row.ok = false;
     return row;
   };
   const std::string where = "point " + std::to_string(index);
+  if (spec.mode == SweepMode::kSimulate) {
+    Status st = SimulatePoint(catalog, table, economics, spec, YAML::Clone(n), where, &row);
+    return st.ok() ? row : fail(st);
+  }
   SetupOptions o;
   if (Status st = ParseSetupKeys(n, where, &o); !st.ok()) return fail(st);
   int64_t isl = 1000, osl = 1000, batch = 0;
@@ -261,7 +333,8 @@ Result<std::string> SweepCsv(const SweepSpec& spec, const std::vector<SweepRow>&
                              const std::string& pareto) {
   std::vector<std::string> header = {"point"};
   header.insert(header.end(), spec.columns.begin(), spec.columns.end());
-  header.insert(header.end(), SweepResultColumns().begin(), SweepResultColumns().end());
+  const auto& result_columns = SweepResultColumns(spec.mode);
+  header.insert(header.end(), result_columns.begin(), result_columns.end());
   std::vector<char> front(rows.size(), 0);
   if (!pareto.empty()) {
     const size_t comma = pareto.find(',');
@@ -277,14 +350,15 @@ Result<std::string> SweepCsv(const SweepSpec& spec, const std::vector<SweepRow>&
         sign[k] = -1;
         names[k] = names[k].substr(1);
       }
-      const auto& rc = SweepResultColumns();
+      const auto& rc = result_columns;
       auto it = std::find(rc.begin(), rc.end(), names[k]);
       if (it == rc.end() || *it == "status" || *it == "plan") {
-        return Status::Error(
-            "--pareto: '" + names[k] +
-            "' is not a numeric result column: use served_batch, ttft_ms, tpot_ms, "
-            "tok_s_per_user, tok_s_per_chip, usd_per_m_out_owned or "
-            "usd_per_m_out_rented");
+        std::string numeric;
+        for (const std::string& c : rc) {
+          if (c != "status" && c != "plan") numeric += (numeric.empty() ? "" : ", ") + c;
+        }
+        return Status::Error("--pareto: '" + names[k] + "' is not a numeric result column: use " +
+                             numeric);
       }
       col[k] = static_cast<int>(spec.columns.size() + (it - rc.begin()));
     }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "perf/test_fixtures.h"
 
 namespace perftco {
@@ -81,6 +83,33 @@ grid: {model: [llama-3.1-8b, llama-3.1-405b]}
   EXPECT_FALSE(rows[1].ok);
   EXPECT_EQ(rows[1].cells[1].rfind("error: ", 0), 0u);
   EXPECT_EQ(rows[1].cells.size(), rows[0].cells.size());
+}
+
+TEST(Sweep, SimulatePointsRunTheServingSimulation) {
+  const SweepSpec s = Parse(R"(
+kind: sweep
+name: t
+mode: simulate
+base: {model: llama-3.1-8b, hardware: h100-sxm, requests: 200, input_len: "fixed:1000",
+       output_len: "fixed:200"}
+grid: {rate: [2, 32]}
+)");
+  const auto one = RunSweep(RepoCatalog(), RepoEfficiency(), Data(), s, 1, {}, nullptr);
+  const auto two = RunSweep(RepoCatalog(), RepoEfficiency(), Data(), s, 2, {}, nullptr);
+  EXPECT_EQ(SweepCsv(s, one, "").value(), SweepCsv(s, two, "").value());
+  ASSERT_TRUE(one[0].ok && one[1].ok) << one[0].cells[1];
+  const auto cell = [&](const SweepRow& r, const char* name) {
+    const auto& rc = SweepResultColumns(SweepMode::kSimulate);
+    return std::stod(
+        r.cells[s.columns.size() + (std::find(rc.begin(), rc.end(), name) - rc.begin())]);
+  };
+  EXPECT_GT(cell(one[1], "req_s"), cell(one[0], "req_s"));  // more load, more served
+  for (const auto& r : one) EXPECT_GE(cell(r, "ttft_p99_ms"), cell(r, "ttft_p50_ms"));
+  // Estimate-only fields are not simulate fields.
+  EXPECT_NE(Error("kind: sweep\nname: t\nmode: simulate\ngrid: {batch: [1]}\n").find("batch"),
+            std::string::npos);
+  EXPECT_NE(Error("kind: sweep\nname: t\nmode: plan\ngrid: {batch: [1]}\n").find("mode"),
+            std::string::npos);
 }
 
 TEST(Sweep, ParetoMarksTheNonDominatedRows) {
