@@ -69,15 +69,15 @@ TEST(Property, EstimatesAreFinitePositiveAndConsistent) {
                               d->setup->plan.ToString() + " isl " + std::to_string(d->isl) +
                               " osl " + std::to_string(d->osl) + " batch " +
                               std::to_string(d->batch);
-    for (double v : {p->ttft.value(), p->tpot.value(), p->request_latency.value(),
-                     p->output_tokens_per_s, p->output_tokens_per_s_per_chip,
-                     p->tokens_per_s_per_user}) {
+    for (double v :
+         {p->ttft.value(), p->tpot.value(), p->request_latency.value(), p->output_tokens_per_s,
+          p->output_tokens_per_s_per_chip, p->tokens_per_s_per_user}) {
       EXPECT_TRUE(Finite(v) && v > 0) << where << ": " << v;
     }
     // Per chip is the replica's rate over its chips; per user is one sequence's decode rate.
-    EXPECT_NEAR(p->output_tokens_per_s_per_chip * cost.plan().ChipsPerReplica() /
-                    p->output_tokens_per_s,
-                1.0, 1e-6)
+    EXPECT_NEAR(
+        p->output_tokens_per_s_per_chip * cost.plan().ChipsPerReplica() / p->output_tokens_per_s,
+        1.0, 1e-6)
         << where;
     EXPECT_GE(p->request_latency.value(), p->ttft.value()) << where;
   }
@@ -114,8 +114,8 @@ TEST(Property, DollarsPerTokenScaleInverselyWithThroughputAtFixedCost) {
     b.output_tokens_per_s_per_chip = 2.0 * rate;
     const TokenEconomics x = TokenCosts(*chip, a, 0.0), y = TokenCosts(*chip, b, 0.0);
     if (x.rented_per_million_output) {
-      EXPECT_NEAR(x.rented_per_million_output->value() / y.rented_per_million_output->value(),
-                  2.0, 1e-9)
+      EXPECT_NEAR(x.rented_per_million_output->value() / y.rented_per_million_output->value(), 2.0,
+                  1e-9)
           << hw.name;
     }
     if (x.owned_per_million_output) {
