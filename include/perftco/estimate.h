@@ -21,6 +21,10 @@ struct EstimatePoint {
   StepCost decode_step;              // the decode step at the mean context, with its breakdown
 };
 
+// The largest batch of `context`-token sequences the engine admits at once: the KV cache's
+// sequences, capped by max_num_seqs where set (0 when not one fits).
+int64_t LargestAdmittedBatch(const CostModel& cost, int64_t context);
+
 // Errors: non-positive lengths or batch; with enforce_limits also a batch whose KV does not fit
 // or lengths beyond the model's context (validation turns the limits off to cost what a source
 // measured even where perftco's memory model disagrees).

@@ -127,7 +127,10 @@ Result<DisaggComparison> CompareDisaggregated(const PlanSearchResult& result,
 // Indices of the points not dominated in (x, y), both to be maximised, sorted by rising x.
 std::vector<size_t> ParetoFront(const std::vector<std::pair<double, double>>& points);
 
-// The throughput a point stands for, per chip of the layout (prefill rate from its TTFT).
+// The throughput a point of `plan` stands for, per chip (prefill rate from its TTFT); chips: the
+// plan's.
+Throughput PointThroughput(const ParallelPlan& plan, const EstimatePoint& point, int64_t isl);
+// The same for a layout of the search (chips: those it uses).
 Throughput PointThroughput(const LayoutResult& layout, const EstimatePoint& point, int64_t isl);
 
 // The smallest slice of a system that holds the model: the fewest chips per replica over every

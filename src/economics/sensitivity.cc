@@ -7,6 +7,7 @@
 
 #include "perftco/cost_model.h"
 #include "perftco/estimate.h"
+#include "perftco/serving_plan.h"
 #include "perftco/token_cost.h"
 
 namespace perftco {
@@ -29,21 +30,12 @@ struct Inputs {
 Result<Outputs> Evaluate(const Setup& s, const Inputs& in, const EconomicsData& data,
                          const SensitivityOptions& o) {
   const CostModel cost(s.model, in.hw, s.plan, s.precisions, in.eff, s.engine, s.speculative);
-  int64_t batch = o.batch;
-  if (batch <= 0) {
-    batch = cost.MaxSequences(o.isl + o.osl);
-    if (cost.engine().max_num_seqs > 0) batch = std::min(batch, cost.engine().max_num_seqs);
-  }
+  const int64_t batch = o.batch > 0 ? o.batch : LargestAdmittedBatch(cost, o.isl + o.osl);
   if (batch < 1) return Status::Error("no sequence of this length fits in the KV cache");
   PERFTCO_ASSIGN_OR_RETURN(EstimatePoint p, EstimateBatch(cost, o.isl, o.osl, batch));
   PERFTCO_ASSIGN_OR_RETURN(ChipEconomics chip, EvaluateChip(in.hw, data, in.economics));
-  Throughput t;
-  t.output_tokens_per_s_per_chip = p.output_tokens_per_s_per_chip;
-  const double prefill_chip_s = p.ttft.value() * s.plan.ChipsPerReplica();
-  t.input_tokens_per_s_per_chip =
-      prefill_chip_s > 0 ? static_cast<double>(batch * o.isl) / prefill_chip_s : 0.0;
-  t.chips = s.plan.Chips();
-  const TokenEconomics money = TokenCosts(chip, t, in.economics.margin);
+  const TokenEconomics money =
+      TokenCosts(chip, PointThroughput(s.plan, p, o.isl), in.economics.margin);
   Outputs out;
   out.batch = batch;
   out.throughput = p.output_tokens_per_s_per_chip;

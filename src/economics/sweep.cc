@@ -252,27 +252,19 @@ SweepRow EvaluateSweepPoint(const Catalog& catalog, const EfficiencyTable& table
     if (!b.ok()) return fail(b.status());
     batch = *b;
   } else if (batch == 0) {
-    batch = cost.MaxSequences(isl + osl);
-    if (cost.engine().max_num_seqs > 0) batch = std::min(batch, cost.engine().max_num_seqs);
+    batch = LargestAdmittedBatch(cost, isl + osl);
     if (batch < 1) return fail(Status::Error("no sequence of this length fits in the KV cache"));
   }
   auto point = EstimateBatch(cost, isl, osl, batch);
   if (!point.ok()) return fail(point.status());
-  auto chip = EvaluateChip((*setup)->hardware, economics, spec.economics);
-  if (!chip.ok()) return fail(chip.status());
-  Throughput t;
-  t.output_tokens_per_s_per_chip = point->output_tokens_per_s_per_chip;
-  const double prefill_chip_s = point->ttft.value() * cost.plan().ChipsPerReplica();
-  t.input_tokens_per_s_per_chip =
-      prefill_chip_s > 0 ? static_cast<double>(batch * isl) / prefill_chip_s : 0.0;
-  t.chips = cost.plan().Chips();
-  const TokenEconomics money = TokenCosts(*chip, t, spec.economics.margin);
-  const auto usd = [](const std::optional<Dollars>& d) { return d ? Num(d->value()) : ""; };
-  row.cells.insert(row.cells.end(),
-                   {"ok", cost.plan().ToString(), std::to_string(batch),
-                    Num(point->ttft.value() * 1e3), Num(point->tpot.value() * 1e3),
-                    Num(point->tokens_per_s_per_user), Num(point->output_tokens_per_s_per_chip),
-                    usd(money.owned_per_million_output), usd(money.rented_per_million_output)});
+  auto money =
+      Money(economics, spec, (*setup)->hardware, PointThroughput(cost.plan(), *point, isl));
+  if (!money.ok()) return fail(money.status());
+  row.cells.insert(
+      row.cells.end(),
+      {"ok", cost.plan().ToString(), std::to_string(batch), Num(point->ttft.value() * 1e3),
+       Num(point->tpot.value() * 1e3), Num(point->tokens_per_s_per_user),
+       Num(point->output_tokens_per_s_per_chip), Usd(money->first), Usd(money->second)});
   row.ok = true;
   return row;
 }

@@ -223,6 +223,12 @@ Result<AdmittedBatch> EstimateAdmitted(const CostModel& cost, int64_t isl, int64
   return a;
 }
 
+int64_t LargestAdmittedBatch(const CostModel& cost, int64_t context) {
+  const int64_t fits = cost.MaxSequences(context);
+  const int64_t seqs = cost.engine().max_num_seqs;
+  return seqs > 0 ? std::min(fits, seqs) : fits;
+}
+
 Result<int64_t> LargestBatchForTpot(const CostModel& cost, int64_t isl, int64_t osl,
                                     Seconds tpot_slo) {
   PERFTCO_RETURN_IF_ERROR(CheckLengths(cost, isl, osl));

@@ -106,7 +106,11 @@ double GemmShapeFactor(const GemmShape& s, int units, const GemmShapeParams& p) 
   };
   constexpr size_t kSlots = 256;
   thread_local std::array<Entry, kSlots> memo;
-  thread_local Entry ref;
+  struct Reference {
+    int units = 0;
+    double tile_n_overhead = 0, k_overhead = 0, main_loop = 1;
+  };
+  thread_local Reference ref;
   const double m = std::max(1.0, s.m);
   const double m_blocks = std::ceil(m / BlockRows(m));
   // splitmix64's finaliser over the three keys' bits (doubles of small integers differ only in
@@ -127,13 +131,12 @@ double GemmShapeFactor(const GemmShape& s, int units, const GemmShapeParams& p) 
     slot = Entry{m_blocks,          s.n,   s.groups,
                  p.tile_n_overhead, units, BestWidth(m_blocks, s.n, s.groups, units, p).main_loop};
   }
-  if (ref.units != units || ref.tile_n_overhead != p.tile_n_overhead || ref.n != p.k_overhead) {
-    ref.units = units;
-    ref.tile_n_overhead = p.tile_n_overhead;
-    ref.n = p.k_overhead;  // the reference's K fill depends on it
-    ref.fill = Tile(GemmShape{8192, 8192, 8192, 1}, units, p).main_loop;
+  if (ref.units != units || ref.tile_n_overhead != p.tile_n_overhead ||
+      ref.k_overhead != p.k_overhead) {
+    ref = {units, p.tile_n_overhead, p.k_overhead,
+           Tile(GemmShape{8192, 8192, 8192, 1}, units, p).main_loop};
   }
-  return slot.fill * RowAndKFill(s, p) / ref.fill;
+  return slot.fill * RowAndKFill(s, p) / ref.main_loop;
 }
 
 }  // namespace perftco

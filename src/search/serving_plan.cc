@@ -156,13 +156,19 @@ std::vector<size_t> ParetoFront(const std::vector<std::pair<double, double>>& po
   return front;
 }
 
-Throughput PointThroughput(const LayoutResult& layout, const EstimatePoint& point, int64_t isl) {
+Throughput PointThroughput(const ParallelPlan& plan, const EstimatePoint& point, int64_t isl) {
   Throughput t;
   t.output_tokens_per_s_per_chip = point.output_tokens_per_s_per_chip;
-  const double prefill_chip_seconds = point.ttft.value() * layout.setup->plan.ChipsPerReplica();
+  const double prefill_chip_seconds = point.ttft.value() * plan.ChipsPerReplica();
   if (prefill_chip_seconds > 0) {
     t.input_tokens_per_s_per_chip = static_cast<double>(point.batch * isl) / prefill_chip_seconds;
   }
+  t.chips = plan.Chips();
+  return t;
+}
+
+Throughput PointThroughput(const LayoutResult& layout, const EstimatePoint& point, int64_t isl) {
+  Throughput t = PointThroughput(layout.setup->plan, point, isl);
   t.chips = layout.chips_used;
   return t;
 }

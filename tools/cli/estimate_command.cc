@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "economics_options.h"
 #include "estimate_json.h"
+#include "perftco/serving_plan.h"
 #include "perftco/text_table.h"
 
 namespace perftco::cli {
@@ -17,12 +18,6 @@ struct EstimateArgs {
   EconomicsFlags economics;
   bool json = false;
 };
-
-// Prompt tokens per second per chip while prefilling the point's batch.
-double InputTokensPerSPerChip(const Setup& s, const EstimatePoint& p, int64_t isl) {
-  const double chip_seconds = p.ttft.value() * s.plan.ChipsPerReplica();
-  return chip_seconds > 0 ? static_cast<double>(p.batch * isl) / chip_seconds : 0.0;
-}
 
 Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
   PERFTCO_ASSIGN_OR_RETURN(std::shared_ptr<Setup> setup, SetupFrom(ctx, a.setup));
@@ -73,11 +68,7 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
                            EvaluateChip(setup->hardware, econ_data, econ_options));
   std::vector<TokenEconomics> money;
   for (const auto& p : points) {
-    Throughput t;
-    t.output_tokens_per_s_per_chip = p.output_tokens_per_s_per_chip;
-    t.input_tokens_per_s_per_chip = InputTokensPerSPerChip(*setup, p, a.isl);
-    t.chips = setup->plan.Chips();
-    money.push_back(TokenCosts(chip, t, econ_options.margin));
+    money.push_back(TokenCosts(chip, PointThroughput(setup->plan, p, a.isl), econ_options.margin));
   }
   PERFTCO_ASSIGN_OR_RETURN(const EfficiencyTable* efficiency, ctx->efficiency());
   const ErrorBands& bands = efficiency->BandsFor(setup->hardware.family);
