@@ -1,6 +1,7 @@
 // xPyD: prefill and decode pools of their own layout on the chip budget, against the best
 // aggregated layout at the same latency targets.
 #include <algorithm>
+#include <cmath>
 
 #include "perftco/collectives.h"
 #include "perftco/serving_plan.h"
@@ -130,8 +131,15 @@ Result<DisaggComparison> CompareDisaggregated(const PlanSearchResult& result,
         if (ttft_slo) prefill_budget = *ttft_slo - transfer;
         const Role prefill = PrefillRole(pl, prefill_budget);
         if (prefill.rate <= 0) continue;
-        for (int y = 1; y <= max_y; ++y) {
-          ++c.combinations;
+        // Output per chip, min(x Rp, y Rd) osl / (x cp + y cd), rises with y while decode is the
+        // bottleneck and falls after, so the best y is one of the two around x Rp / Rd: trying
+        // those two finds the same choice as trying every y, in constant time.
+        c.combinations += max_y;
+        const double balance = x * prefill.rate / decode[j].rate;
+        const int y_lo =
+            static_cast<int>(std::clamp(std::floor(balance), 1.0, static_cast<double>(max_y)));
+        const int y_hi = std::min(y_lo + 1, max_y);
+        for (int y = y_lo; y <= y_hi; ++y) {
           const double cap_p = x * prefill.rate, cap_d = y * decode[j].rate;
           const double rate = std::min(cap_p, cap_d);
           const int chips = x * cp + y * cd;
