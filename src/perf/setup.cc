@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "perftco/limits.h"
 #include "perftco/names.h"
 
 namespace perftco {
@@ -150,6 +151,7 @@ Result<std::shared_ptr<Setup>> BuildSetup(const Catalog& catalog, const Efficien
   PERFTCO_ASSIGN_OR_RETURN(o.precision,
                            ResolveWeightPrecision(o.precision, setup->model, setup->hardware));
   if (o.chips < 0) return Status::Error("--chips must be positive");
+  PERFTCO_RETURN_IF_ERROR(CheckChips(o.chips));
   if (o.tp && *o.tp < 1) return Status::Error("--tp must be at least 1");
   if (o.pp < 1 || o.ep < 1) return Status::Error("--pp and --ep must be at least 1");
   ParallelPlan& plan = setup->plan;

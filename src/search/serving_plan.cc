@@ -8,6 +8,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "perftco/limits.h"
+
 namespace perftco {
 namespace {
 
@@ -217,6 +219,7 @@ Result<LayoutAtTarget> BestAtTpot(const PlanSearchResult& result, Seconds tpot_s
 Result<PlanSearchResult> SearchPlans(const Catalog& catalog, const EfficiencyTable& table,
                                      const PlanSearchOptions& o) {
   if (o.chips < 1) return Status::Error("--chips must be positive (the chip budget)");
+  PERFTCO_RETURN_IF_ERROR(CheckChips(o.chips));
   if (o.isl <= 0 || o.osl <= 0) {
     return Status::Error("--isl and --osl must be positive (got " + std::to_string(o.isl) +
                          " and " + std::to_string(o.osl) + ")");
@@ -341,6 +344,7 @@ Result<PlanSearchResult> SearchPlans(const Catalog& catalog, const EfficiencyTab
 Result<SmallestSlice> FindSmallestSlice(const Catalog& catalog, const EfficiencyTable& table,
                                         const SetupOptions& base, int64_t isl, int64_t osl,
                                         int64_t min_batch, int max_chips) {
+  PERFTCO_RETURN_IF_ERROR(CheckChips(max_chips, "the chip limit"));
   if (isl <= 0 || osl <= 0 || min_batch < 1 || max_chips < 1) {
     return Status::Error("the smallest slice needs positive isl, osl, batch and chip limit");
   }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "perftco/limits.h"
 #include "perftco/training.h"
 
 namespace perftco {
@@ -27,6 +28,7 @@ const std::vector<int> kInterleavedChunks = {2, 4, 8};
 Result<TrainingStep> SearchPlan(const TrainingModel& tm, int chips, const TrainingWorkload& w,
                                 const PlanConstraints& c) {
   if (chips < 1) return Status::Error("--chips must be positive");
+  PERFTCO_RETURN_IF_ERROR(CheckChips(chips));
   const ModelConfig& m = tm.model();
   const Hardware& hw = tm.hardware();
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "perftco/limits.h"
+
 namespace perftco {
 
 Seconds YoungInterval(Seconds checkpoint_write, Seconds mtbf) {
@@ -29,6 +31,7 @@ double WallPerUsefulTime(Seconds interval, Seconds checkpoint_write, Seconds res
 Result<ReliabilityResult> EvaluateReliability(const ReliabilityParams& p, int chips,
                                               Bytes checkpoint_bytes, Seconds useful_time) {
   if (chips < 1) return Status::Error("reliability needs a positive chip count");
+  PERFTCO_RETURN_IF_ERROR(CheckChips(chips));
   if (p.failures && !(p.failures_per_chip_hour > 0)) {
     return Status::Error("failures per chip-hour must be positive (or turn failures off)");
   }

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "perftco/gemm_model.h"
+#include "perftco/limits.h"
 #include "perftco/names.h"
 #include "perftco/training.h"
 
@@ -205,6 +206,8 @@ Status TrainingModel::Validate(const TrainingPlan& p, const TrainingWorkload& w)
     return Status::Error("ZeRO stage " + std::to_string(p.zero_stage) + " does not exist: use 0-3");
   }
   if (w.seq_len < 1) return Status::Error("sequence length must be positive");
+  PERFTCO_RETURN_IF_ERROR(
+      CheckAtMost(w.seq_len, kMaxSequenceTokens, "--seq-len", "tokens per sequence"));
   if (!(w.global_batch_tokens > 0)) return Status::Error("global batch must be positive");
   if (w.train_tokens < 0) return Status::Error("training tokens must not be negative");
   if (w.global_batch_tokens / static_cast<double>(w.seq_len) > 1e12) {

@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "perftco/limits.h"
 #include "perftco/names.h"
 #include "perftco/text_table.h"
 #include "workload/arrival_process.h"
@@ -84,6 +85,7 @@ std::vector<NamedEntry> LengthDistributions() { return workload::LengthDistribut
 Result<std::unique_ptr<RequestSource>> MakeRequestSource(const WorkloadOptions& o,
                                                          const WorkloadLimits& limits) {
   if (o.requests < 0) return Status::Error("--requests must not be negative");
+  PERFTCO_RETURN_IF_ERROR(CheckAtMost(o.requests, kMaxRequests, "--requests", "requests"));
   if (LooksLikeTrace(o.workload)) {
     PERFTCO_ASSIGN_OR_RETURN(std::unique_ptr<workload::TraceSource> t,
                              workload::TraceSource::Open(o.workload, o.requests, limits));
