@@ -1,6 +1,11 @@
 #include "cli_context.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -8,21 +13,55 @@
 namespace perftco::cli {
 
 Result<const Catalog*> CliContext::catalog() {
-  if (!catalog_) {
+  if (!catalog_ || catalog_dir_ != data_dir) {
     auto c = Catalog::Load(data_dir);
     if (!c.ok()) return c.status();
     catalog_ = std::move(c).value();
+    catalog_dir_ = data_dir;
   }
   return &*catalog_;
 }
 
 Result<const EfficiencyTable*> CliContext::efficiency() {
-  if (!efficiency_) {
+  if (!efficiency_ || efficiency_dir_ != data_dir) {
     auto t = EfficiencyTable::Load(data_dir);
     if (!t.ok()) return t.status();
     efficiency_ = std::move(t).value();
+    efficiency_dir_ = data_dir;
   }
   return &*efficiency_;
+}
+
+int RunCli(CliContext* ctx, int argc, const char* const* argv, bool execute) {
+  CLI::App app{"perftco: LLM serving performance and cost, by simulation"};
+  app.require_subcommand(1);
+  ctx->status = Status::Ok();
+  app.add_option("--data-dir", ctx->data_dir,
+                 "catalog directory (default: $PERFTCO_DATA_DIR or the built-in data)");
+  for (const auto& sc : Subcommands()) {
+    CLI::App* sub = app.add_subcommand(sc.name, sc.description);
+    sc.add(sub, ctx);
+  }
+  // Parse only: stop after the options are converted and checked, before any subcommand runs.
+  struct ParsedOnly {};
+  if (!execute) app.parse_complete_callback([] { throw ParsedOnly{}; });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const ParsedOnly&) {
+    return 0;
+  } catch (const std::exception& e) {
+    // Every input error is a Status; an exception reaching here is a bug.
+    std::fprintf(stderr, "perftco: internal error: %s (a bug: please report the command line)\n",
+                 e.what());
+    return kInternalErrorExit;
+  }
+  if (!ctx->status.ok()) {
+    std::fprintf(stderr, "perftco: error: %s\n", ctx->status.message().c_str());
+    return 1;
+  }
+  return 0;
 }
 
 void AddSetupOptions(CLI::App* sub, SetupOptions* o) {
@@ -91,8 +130,53 @@ Result<std::shared_ptr<Setup>> SetupFrom(CliContext* ctx, const SetupOptions& o)
   return BuildSetup(*catalog, *table, o);
 }
 
+namespace {
+
+// Temp files in progress, for the signal handler: fixed storage, so that the handler reads it
+// without allocating. A slot is in use while its first byte is not 0.
+constexpr int kTempSlots = 16;
+constexpr size_t kTempPathBytes = 4096;
+char g_temp_paths[kTempSlots][kTempPathBytes];
+volatile std::sig_atomic_t g_temp_used[kTempSlots];
+
+extern "C" void OnInterrupt(int sig) {
+  for (int i = 0; i < kTempSlots; ++i) {
+    if (g_temp_used[i]) unlink(g_temp_paths[i]);
+  }
+  const char msg[] = "perftco: interrupted; no output file was written\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  _exit(128 + sig);
+}
+
+}  // namespace
+
+TempFileGuard::TempFileGuard(const std::string& tmp_path) {
+  if (tmp_path.size() >= kTempPathBytes) return;
+  for (int i = 0; i < kTempSlots; ++i) {
+    if (!g_temp_used[i]) {
+      std::memcpy(g_temp_paths[i], tmp_path.c_str(), tmp_path.size() + 1);
+      g_temp_used[i] = 1;
+      slot_ = i;
+      return;
+    }
+  }
+}
+
+TempFileGuard::~TempFileGuard() {
+  if (slot_ >= 0) g_temp_used[slot_] = 0;
+}
+
+void InstallInterruptHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
 Status WriteFileAtomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
+  TempFileGuard guard(tmp);
   {
     std::ofstream out(tmp, std::ios::binary);
     if (!out) return Status::Error("cannot write '" + path + "': check the directory exists");

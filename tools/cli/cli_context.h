@@ -27,6 +27,7 @@ class CliContext {
  private:
   std::optional<Catalog> catalog_;
   std::optional<EfficiencyTable> efficiency_;
+  std::string catalog_dir_, efficiency_dir_;  // the data_dir each was loaded from
 };
 
 // A subcommand: its name, one line for --help, and how to register its options and handler.
@@ -44,11 +45,37 @@ const std::vector<Subcommand>& Subcommands();
 // --micro-batches --spec-tokens --spec-method --acceptance to `sub`.
 void AddSetupOptions(CLI::App* sub, SetupOptions* o);
 
+// Parses the command line, runs the subcommand it names (only parses it, without `execute`) and
+// prints its error, if any: main()'s whole work, returning its exit status. `ctx` keeps the
+// loaded catalog between calls (the fuzz harnesses call this many times).
+int RunCli(CliContext* ctx, int argc, const char* const* argv, bool execute = true);
+
+// RunCli's exit status when an exception escaped a subcommand: a bug, never bad input.
+constexpr int kInternalErrorExit = 70;
+
 // Parses "1,8,64" into positive integers.
 Result<std::vector<int64_t>> ParseIntList(const std::string& text, const std::string& flag);
 
 // Builds the Setup for `o` through the context's catalog.
 Result<std::shared_ptr<Setup>> SetupFrom(CliContext* ctx, const SetupOptions& o);
+
+// Files being written: each output goes to PATH.tmp and is renamed to PATH when complete. While
+// one lives, a SIGINT or SIGTERM deletes its temp file, so an interrupted run leaves no partial
+// output (InstallInterruptHandlers).
+class TempFileGuard {
+ public:
+  explicit TempFileGuard(const std::string& tmp_path);
+  ~TempFileGuard();
+  TempFileGuard(const TempFileGuard&) = delete;
+  TempFileGuard& operator=(const TempFileGuard&) = delete;
+
+ private:
+  int slot_ = -1;
+};
+
+// SIGINT and SIGTERM: delete the temp files of TempFileGuard, print "perftco: interrupted" and
+// exit with 128 + the signal. main() installs them first.
+void InstallInterruptHandlers();
 
 // Writes `text` to `path` atomically (temp file + rename), so a failed run leaves no partial file.
 Status WriteFileAtomically(const std::string& path, const std::string& text);

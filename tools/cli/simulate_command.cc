@@ -20,7 +20,8 @@ namespace {
 // succeeds, so a failed run leaves no partial file.
 class RequestsCsv : public SimObserver {
  public:
-  explicit RequestsCsv(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {}
+  explicit RequestsCsv(std::string path)
+      : path_(std::move(path)), tmp_(path_ + ".tmp"), guard_(tmp_) {}
   ~RequestsCsv() override {
     if (!committed_) {
       out_.close();
@@ -58,6 +59,7 @@ class RequestsCsv : public SimObserver {
 
  private:
   std::string path_, tmp_;
+  TempFileGuard guard_;
   std::ofstream out_;
   bool committed_ = false;
 };
