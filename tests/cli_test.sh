@@ -163,5 +163,33 @@ expect_error "negative token budget" "--token-budget must be positive" "${S[@]}"
 expect_error "swap without host link" "host-link" simulate --model llama-3.1-8b --hardware tpu-v5p --rate 3 --preemption swap
 rm -rf "$tmpd"
 
+# Absurd sizes are refused at once (include/perftco/limits.h), not worked on for hours.
+expect_error "1e15 requests" "more than the 100000000 requests" simulate --model llama-3.1-8b --hardware h100-sxm --rate 10 --requests 1000000000000000
+expect_error "1e9 chips to plan" "more than the 4194304 chips" plan --model llama-3.1-8b --hardware h100-sxm --chips 1000000000
+expect_error "1e9 chips to train" "more than the 4194304 chips" train --model llama-3.1-8b --hardware h100-sxm --chips 1000000000
+expect_error "1e12-token sequences" "tokens per sequence" train --model llama-3.1-8b --hardware h100-sxm --chips 64 --seq-len 1000000000000
+expect_error "a config with 3e9 layers" "beyond any model" estimate --model tests/data/bad_models/huge_layers.json --hardware h100-sxm
+expect_error "a trace token count beyond int64" "is not an integer of at most" simulate --model llama-3.1-8b --hardware h100-sxm --workload tests/data/traces/huge_count.csv
+# A file of the wrong shape (a map where a number belongs) is one line, not an abort (fuzzing).
+expect_error "scenario of the wrong shape" "bad_scenario_shape.yaml" run tests/data/bad_scenario_shape.yaml
+
+# SIGINT during a run: exit 130, one message, no output file and no temp file left.
+sigdir=$(mktemp -d)
+"$bin" simulate --model llama-3.1-8b --hardware h100-sxm --rate 400 --requests 20000000 \
+  --requests-csv "$sigdir/requests.csv" >/dev/null 2>"$sigdir/err" &
+sim=$!
+sleep 1
+kill -INT $sim
+wait $sim
+rc=$?
+if [ $rc -eq 130 ] && [ -z "$(ls -A "$sigdir" | grep -v '^err$')" ] &&
+   grep -q "interrupted" "$sigdir/err"; then
+  pass=$((pass + 1))
+else
+  echo "FAIL: SIGINT: exit $rc, left: $(ls "$sigdir"), stderr: $(cat "$sigdir/err")"
+  fail=$((fail + 1))
+fi
+rm -rf "$sigdir"
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -17,6 +17,21 @@ namespace perftco {
 Result<YAML::Node> LoadYamlFile(const std::string& path, const std::string& what,
                                 const std::string& hint);
 
+// Runs `parse`, which reads YAML nodes, and turns a yaml-cpp exception it throws (a key looked
+// up in a scalar or a list, a value of the wrong type) into "<where>: <what yaml-cpp says>", so
+// that a file of the wrong shape is a one-line error, not a crash. Every loader of a YAML file
+// runs its reading inside one.
+template <typename F>
+auto GuardYaml(const std::string& where, F&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const YAML::Exception& e) {
+    return Status::Error(where + ": unexpected structure: " + e.what() +
+                         " (compare with a file of the same kind in perftco's data/ or "
+                         "scenarios/)");
+  }
+}
+
 // Fails on the first key of the map `node` that is not in `valid`, naming it and the closest
 // valid key ("where: unknown key 'tpot_slo': did you mean 'tpot_slo_ms'?").
 Status CheckYamlKeys(const YAML::Node& node, const std::vector<std::string>& valid,

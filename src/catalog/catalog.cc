@@ -198,9 +198,13 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
     PERFTCO_ASSIGN_OR_RETURN(Hardware hw, LoadHardwareFile(f));
     c.hardware_.push_back(std::move(hw));
   }
-  PERFTCO_RETURN_IF_ERROR(LoadModelIndex(data_dir, &c.models_));
-  PERFTCO_RETURN_IF_ERROR(LoadEngines(data_dir, &c.engines_));
-  PERFTCO_RETURN_IF_ERROR(LoadDraftAcceptance(data_dir, &c.draft_acceptance_));
+  PERFTCO_RETURN_IF_ERROR(GuardYaml(data_dir + "/models/index.yaml",
+                                    [&] { return LoadModelIndex(data_dir, &c.models_); }));
+  PERFTCO_RETURN_IF_ERROR(
+      GuardYaml(data_dir + "/engines.yaml", [&] { return LoadEngines(data_dir, &c.engines_); }));
+  PERFTCO_RETURN_IF_ERROR(GuardYaml(data_dir + "/speculative.yaml", [&] {
+    return LoadDraftAcceptance(data_dir, &c.draft_acceptance_);
+  }));
   return c;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <utility>
 
 #include "perftco/yaml_fields.h"
 
@@ -105,11 +106,11 @@ Status ReadBands(const YAML::Node& node, const std::string& where, ErrorBands* b
   return Status::Ok();
 }
 
-Status ReadFile(const std::string& path, bool fitted, Efficiency* defaults,
-                std::map<std::string, Efficiency>* families,
-                std::map<std::string, bool>* fitted_flags,
-                std::map<std::string, ErrorBands>* bands = nullptr,
-                ErrorBands* unfitted_bands = nullptr) {
+Status ReadFileUnguarded(const std::string& path, bool fitted, Efficiency* defaults,
+                         std::map<std::string, Efficiency>* families,
+                         std::map<std::string, bool>* fitted_flags,
+                         std::map<std::string, ErrorBands>* bands = nullptr,
+                         ErrorBands* unfitted_bands = nullptr) {
   PERFTCO_ASSIGN_OR_RETURN(
       YAML::Node root,
       LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
@@ -135,6 +136,11 @@ Status ReadFile(const std::string& path, bool fitted, Efficiency* defaults,
         ReadBands(root["interval_80_unfitted"], path + ": interval_80_unfitted", unfitted_bands));
   }
   return Status::Ok();
+}
+
+template <typename... Args>
+Status ReadFile(const std::string& path, Args&&... args) {
+  return GuardYaml(path, [&] { return ReadFileUnguarded(path, std::forward<Args>(args)...); });
 }
 
 }  // namespace

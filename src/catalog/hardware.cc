@@ -100,7 +100,8 @@ FlopsPerSecond Hardware::Peak(Precision p) const {
   return it == peak_dense.end() ? FlopsPerSecond(1.0) : it->second;
 }
 
-Result<Hardware> LoadHardwareFile(const std::string& path) {
+namespace {
+Result<Hardware> ReadHardwareFile(const std::string& path) {
   PERFTCO_ASSIGN_OR_RETURN(
       YAML::Node root,
       LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
@@ -201,6 +202,11 @@ Result<Hardware> LoadHardwareFile(const std::string& path) {
       r.Sourced(root, "host_link_gb_per_s", "host_link_gb_per_s", false, &hw.sources) * kGiga);
   if (!r.status().ok()) return r.status();
   return hw;
+}
+}  // namespace
+
+Result<Hardware> LoadHardwareFile(const std::string& path) {
+  return GuardYaml(path, [&] { return ReadHardwareFile(path); });
 }
 
 }  // namespace perftco

@@ -28,6 +28,12 @@ class ConfigReader {
         Fail(k, "is negative");
         return 0;
       }
+      // 2^24: above every size of a published model (the longest context, 10.5M tokens, is
+      // the largest), and small enough that products of two sizes stay exact.
+      if (v > (1 << 24)) {
+        Fail(k, "is " + std::to_string(v) + ", beyond any model (at most 16777216)");
+        return 0;
+      }
       return static_cast<int>(v);
     }
     if (fallback < 0) Fail(*keys.begin(), "is missing");
@@ -124,15 +130,10 @@ double ModelConfig::KvElementsPerTokenPerLayer() const {
   return 2.0 * kv_heads * head_dim;
 }
 
-Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::string& name) {
-  std::ifstream in(path);
-  if (!in) return Status::Error("cannot open model config '" + path + "': check the path");
-  json root;
-  try {
-    root = json::parse(in);
-  } catch (const json::parse_error& e) {
-    return Status::Error(path + ": malformed JSON: " + e.what());
-  }
+namespace {
+
+Result<ModelConfig> ReadModelConfig(const json& root, const std::string& path,
+                                    const std::string& name) {
   if (!root.is_object()) return Status::Error(path + ": expected a JSON object");
   // Multimodal configs (Llama 4) nest the language model under text_config.
   const json& j =
@@ -158,6 +159,9 @@ Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::stri
   if (m.hidden == 0 || m.layers == 0 || m.heads == 0 || m.vocab == 0 || m.kv_heads == 0) {
     r.Fail("hidden_size/num_hidden_layers/num_attention_heads/vocab_size", "must be positive");
   }
+  if (m.layers > 4096) r.Fail("num_hidden_layers", "is more than 4096, beyond any model");
+  // The rest sizes per-layer tables by these: stop at the first missing or bad one.
+  if (!r.status().ok()) return r.status();
   if (m.heads > 0 && m.kv_heads > 0 && m.heads % m.kv_heads != 0) {
     r.Fail("num_key_value_heads", "must divide num_attention_heads");
   }
@@ -242,6 +246,24 @@ Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::stri
   }
   if (!r.status().ok()) return r.status();
   return m;
+}
+
+}  // namespace
+
+Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::string& name) {
+  std::ifstream in(path);
+  if (!in) return Status::Error("cannot open model config '" + path + "': check the path");
+  json root;
+  try {
+    root = json::parse(in);
+  } catch (const json::parse_error& e) {
+    return Status::Error(path + ": malformed JSON: " + e.what());
+  }
+  try {
+    return ReadModelConfig(root, path, name);
+  } catch (const json::exception& e) {
+    return Status::Error(path + ": unexpected structure: " + e.what());
+  }
 }
 
 }  // namespace perftco

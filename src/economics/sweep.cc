@@ -84,7 +84,8 @@ const std::vector<std::string>& SweepResultColumns(SweepMode mode) {
   return mode == SweepMode::kSimulate ? kSimulate : kEstimate;
 }
 
-Result<SweepSpec> ParseSweep(const YAML::Node& root, const std::string& path, bool force) {
+namespace {
+Result<SweepSpec> ReadSweep(const YAML::Node& root, const std::string& path, bool force) {
   PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
       root, {"kind", "name", "description", "mode", "base", "grid", "list", "economics"}, path));
   SweepSpec s;
@@ -154,6 +155,11 @@ Result<SweepSpec> ParseSweep(const YAML::Node& root, const std::string& path, bo
   if (points > 1.8e19L) return Status::Error(path + ": the sweep has too many points to count");
   s.points = GridSize(s) * std::max<size_t>(1, s.list.size());
   return s;
+}
+}  // namespace
+
+Result<SweepSpec> ParseSweep(const YAML::Node& root, const std::string& path, bool force) {
+  return GuardYaml(path, [&] { return ReadSweep(root, path, force); });
 }
 
 YAML::Node SweepPoint(const SweepSpec& spec, uint64_t index) {

@@ -111,32 +111,34 @@ Result<RateSearchResult> FindMaxRate(const RateTrial& trial, const LatencyLimits
 
 Result<LatencyLimitTable> LatencyLimitTable::Load(const std::string& data_dir) {
   const std::string path = data_dir + "/latency_limits.yaml";
-  PERFTCO_ASSIGN_OR_RETURN(YAML::Node root,
-                           LoadYamlFile(path, "latency limits", "check --data-dir"));
-  if (!root.IsSequence()) return Status::Error(path + ": expected a list of entries");
-  LatencyLimitTable t;
-  int i = 0;
-  for (const auto& n : root) {
-    const std::string where = path + " entry " + std::to_string(++i);
-    PERFTCO_RETURN_IF_ERROR(
-        CheckYamlKeys(n, {"model", "scenario", "benchmark", "ttft_p99_ms", "tpot_p99_ms"}, where));
-    Entry e;
-    double ttft = 0, tpot = 0;
-    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "model", where, &e.model, true));
-    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "scenario", where, &e.scenario, true));
-    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "benchmark", where, &e.source, true));
-    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "ttft_p99_ms", where, &ttft, true));
-    PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "tpot_p99_ms", where, &tpot, true));
-    if (!(ttft > 0) || !(tpot > 0)) return Status::Error(where + ": limits must be positive");
-    if (e.scenario != "server" && e.scenario != "interactive") {
-      return Status::Error(where + ": scenario must be server or interactive");
+  return GuardYaml(path, [&]() -> Result<LatencyLimitTable> {
+    PERFTCO_ASSIGN_OR_RETURN(YAML::Node root,
+                             LoadYamlFile(path, "latency limits", "check --data-dir"));
+    if (!root.IsSequence()) return Status::Error(path + ": expected a list of entries");
+    LatencyLimitTable t;
+    int i = 0;
+    for (const auto& n : root) {
+      const std::string where = path + " entry " + std::to_string(++i);
+      PERFTCO_RETURN_IF_ERROR(CheckYamlKeys(
+          n, {"model", "scenario", "benchmark", "ttft_p99_ms", "tpot_p99_ms"}, where));
+      Entry e;
+      double ttft = 0, tpot = 0;
+      PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "model", where, &e.model, true));
+      PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "scenario", where, &e.scenario, true));
+      PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "benchmark", where, &e.source, true));
+      PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "ttft_p99_ms", where, &ttft, true));
+      PERFTCO_RETURN_IF_ERROR(ReadYamlField(n, "tpot_p99_ms", where, &tpot, true));
+      if (!(ttft > 0) || !(tpot > 0)) return Status::Error(where + ": limits must be positive");
+      if (e.scenario != "server" && e.scenario != "interactive") {
+        return Status::Error(where + ": scenario must be server or interactive");
+      }
+      e.limits.ttft_p99 = Milliseconds(ttft);
+      e.limits.tpot_p99 = Milliseconds(tpot);
+      e.source = "MLPerf Inference " + e.source + " (loadgen/mlperf.conf)";
+      t.entries.push_back(std::move(e));
     }
-    e.limits.ttft_p99 = Milliseconds(ttft);
-    e.limits.tpot_p99 = Milliseconds(tpot);
-    e.source = "MLPerf Inference " + e.source + " (loadgen/mlperf.conf)";
-    t.entries.push_back(std::move(e));
-  }
-  return t;
+    return t;
+  });
 }
 
 const LatencyLimitTable::Entry* LatencyLimitTable::Find(const std::string& model,

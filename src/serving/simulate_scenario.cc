@@ -63,7 +63,8 @@ Status ApplyReplicas(int replicas, SetupOptions* setup) {
   return Status::Ok();
 }
 
-Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std::string& path) {
+namespace {
+Result<SimulateOptions> ReadSimulateScenario(const YAML::Node& root, const std::string& path) {
   const std::vector<std::string>& valid = SimulateScenarioKeys();
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>("");
@@ -133,6 +134,11 @@ Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std:
   s.slo_ttft = Milliseconds(ttft_ms);
   s.slo_tpot = Milliseconds(tpot_ms);
   return o;
+}
+}  // namespace
+
+Result<SimulateOptions> ParseSimulateScenario(const YAML::Node& root, const std::string& path) {
+  return GuardYaml(path, [&] { return ReadSimulateScenario(root, path); });
 }
 
 }  // namespace perftco

@@ -1,10 +1,16 @@
 #include "perftco/measured.h"
 
 // fast-cpp-csv-parser (Debian libfccp-dev) trips GCC's truncation warning inside its own code.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
+#endif
+// One small file at a time: no reader thread.
+#define CSV_IO_NO_THREAD
 #include <libfccp/csv.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <algorithm>
 #include <array>

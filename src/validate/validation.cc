@@ -287,7 +287,6 @@ std::string Resolve(const Catalog& catalog, const PrepareOptions& options, Prepa
 // Time of one step that prefills one prompt of `isl` tokens beside `decodes` running sequences
 // of context `ctx` (the steady state of a closed loop or of a server under load).
 Seconds MixedStep(const CostModel& cost, int64_t isl, int64_t decodes, int64_t ctx) {
-  BatchShape s;
   const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
   Seconds t;
   for (int64_t done = 0; done < isl;) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "perftco/limits.h"
 #include "perftco/names.h"
 #include "perftco/random.h"
 
@@ -34,6 +35,14 @@ uint64_t HashLabel(const std::string& s) {
 bool ParseDouble(const std::string& s, double* out) {
   const auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(*out);
+}
+
+// A token count: a whole number within +-kMaxSequenceTokens (the sign is checked later, with
+// the other limits), so that it converts to an integer exactly.
+bool TokenCount(double v, int64_t* out) {
+  if (v != std::floor(v) || std::fabs(v) > static_cast<double>(kMaxSequenceTokens)) return false;
+  *out = static_cast<int64_t>(v);
+  return true;
 }
 
 int Find(const std::vector<std::string>& header, std::initializer_list<const char*> names) {
@@ -188,22 +197,22 @@ Status TraceSource::ParseCsv(const std::string& line, Request* r) {
     return LineError("arrival '" + f[cols_.arrival] + "' is not a number");
   }
   double in = 0, out = 0;
-  if (!ParseDouble(f[cols_.input], &in) || in != std::floor(in)) {
-    return LineError("input tokens '" + f[cols_.input] + "' is not an integer");
+  if (!ParseDouble(f[cols_.input], &in) || !TokenCount(in, &r->input_tokens)) {
+    return LineError("input tokens '" + f[cols_.input] + "' is not an integer of at most " +
+                     std::to_string(kMaxSequenceTokens));
   }
-  if (!ParseDouble(f[cols_.output], &out) || out != std::floor(out)) {
-    return LineError("output tokens '" + f[cols_.output] + "' is not an integer");
+  if (!ParseDouble(f[cols_.output], &out) || !TokenCount(out, &r->output_tokens)) {
+    return LineError("output tokens '" + f[cols_.output] + "' is not an integer of at most " +
+                     std::to_string(kMaxSequenceTokens));
   }
-  r->input_tokens = static_cast<int64_t>(in);
-  r->output_tokens = static_cast<int64_t>(out);
   if (cols_.session >= 0 && !f[cols_.session].empty()) r->session = HashLabel(f[cols_.session]);
   if (cols_.prefix >= 0 && !f[cols_.prefix].empty()) r->prefix_id = HashLabel(f[cols_.prefix]);
   if (cols_.prefix_tokens >= 0 && !f[cols_.prefix_tokens].empty()) {
     double p = 0;
-    if (!ParseDouble(f[cols_.prefix_tokens], &p) || p != std::floor(p)) {
-      return LineError("prefix_tokens '" + f[cols_.prefix_tokens] + "' is not an integer");
+    if (!ParseDouble(f[cols_.prefix_tokens], &p) || !TokenCount(p, &r->prefix_tokens)) {
+      return LineError("prefix_tokens '" + f[cols_.prefix_tokens] +
+                       "' is not an integer of at most " + std::to_string(kMaxSequenceTokens));
     }
-    r->prefix_tokens = static_cast<int64_t>(p);
   }
   return Check(r, time);
 }
@@ -244,10 +253,10 @@ Status TraceSource::ParseJson(const std::string& line, Request* r) {
     return LineError("the arrival time is not a number");
   }
   auto integer = [&](const nlohmann::json& v, const char* what, int64_t* dst) -> Status {
-    if (!v.is_number() || v.get<double>() != std::floor(v.get<double>())) {
-      return LineError(std::string(what) + " is not an integer");
+    if (!v.is_number() || !TokenCount(v.get<double>(), dst)) {
+      return LineError(std::string(what) + " is not an integer of at most " +
+                       std::to_string(kMaxSequenceTokens));
     }
-    *dst = static_cast<int64_t>(v.get<double>());
     return Status::Ok();
   };
   PERFTCO_RETURN_IF_ERROR(integer(*in, "input tokens", &r->input_tokens));

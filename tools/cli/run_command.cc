@@ -7,6 +7,7 @@
 #include "perftco/names.h"
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
+#include "perftco/yaml_fields.h"
 #include "plan_report.h"
 #include "simulate_report.h"
 #include "training_scenarios.h"
@@ -120,7 +121,9 @@ void AddRunCommand(CLI::App* sub, CliContext* ctx) {
   auto json = std::make_shared<bool>(false);
   sub->add_option("scenario", *path, "scenario YAML file")->required();
   sub->add_flag("--json", *json, "print JSON");
-  sub->callback([ctx, path, json] { ctx->status = RunScenario(ctx, *path, *json); });
+  sub->callback([ctx, path, json] {
+    ctx->status = GuardYaml(*path, [&] { return RunScenario(ctx, *path, *json); });
+  });
 }
 
 }  // namespace perftco::cli

@@ -16,6 +16,7 @@
 #include "economics_options.h"
 #include "perftco/scenario.h"
 #include "perftco/sweep.h"
+#include "perftco/yaml_fields.h"
 
 namespace perftco::cli {
 namespace {
@@ -229,7 +230,8 @@ void AddSweepCommand(CLI::App* sub, CliContext* ctx) {
   sub->add_option("--stop-after", a->stop_after,
                   "stop after this many new points, leaving OUT.partial (to test resuming)")
       ->group("");
-  sub->callback([ctx, a] { ctx->status = RunSweepCommand(ctx, *a); });
+  sub->callback(
+      [ctx, a] { ctx->status = GuardYaml(a->file, [&] { return RunSweepCommand(ctx, *a); }); });
 }
 
 }  // namespace perftco::cli
