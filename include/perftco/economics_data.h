@@ -21,12 +21,18 @@ inline constexpr double kHoursPerYear = 8760.0;  // 365 days; the TCO amortises 
 constexpr Seconds Hours(double h) { return Seconds(h * kSecondsPerHour); }
 constexpr Seconds Years(double y) { return Seconds(y * kHoursPerYear * kSecondsPerHour); }
 
-// A catalog number and where it came from.
+// A catalog number and where it came from, with the range of the other sourced figures where
+// there are several (unset: the value is the only one).
 struct SourcedNumber {
   double value = 0;
   std::string source;
   std::string date;
   std::string note;
+  std::optional<double> low, high;
+  std::string range_note;  // where low and high come from
+
+  double Low() const { return low.value_or(value); }
+  double High() const { return high.value_or(value); }
 };
 
 // Prices and power of one accelerator, from data/prices/<hardware>.yaml.
@@ -112,6 +118,12 @@ struct CpuServerSpec {
   std::string per_core_unknown;         // why, when unknown
   std::map<std::string, std::string> sources;
 };
+
+// One file each of the data directory (EconomicsData::Load reads them all): prices/<name>.yaml,
+// datacenter/assumptions.yaml and datacenter/cpu_servers.yaml.
+Result<HardwarePrices> LoadPriceFile(const std::string& path);
+Result<TcoAssumptions> LoadAssumptions(const std::string& path);
+Result<std::vector<CpuServerSpec>> LoadCpuServers(const std::string& path);
 
 // Everything the economics tools read from the data directory.
 struct EconomicsData {

@@ -105,6 +105,15 @@ struct ChipEconomics {
 Result<ChipEconomics> EvaluateChip(const Hardware& hw, const EconomicsData& data,
                                    const EconomicsOptions& options);
 
+// The chip's economics at the cheapest and the dearest of its sourced figures (the `low` and
+// `high` of data/prices/<name>.yaml: purchase, rental and system power), each input the user
+// overrides held at the override. Without ranges in the file both equal EvaluateChip's.
+struct ChipEconomicsRange {
+  ChipEconomics low, high;
+};
+Result<ChipEconomicsRange> EvaluateChipRange(const Hardware& hw, const EconomicsData& data,
+                                             const EconomicsOptions& options);
+
 }  // namespace perftco
 
 #endif  // PERFTCO_TCO_H_

@@ -52,6 +52,16 @@ Dollars PriceWithMargin(Dollars cost, double margin);
 // The economics of a throughput on a chip already evaluated (EvaluateChip).
 TokenEconomics TokenCosts(const ChipEconomics& chip, const Throughput& t, double margin);
 
+// $ per million output tokens over the sourced price range and a throughput range: the low end
+// at the cheapest figures and throughput x `fastest`, the high end at the dearest and
+// throughput x `slowest` (the factors of an 80% model-error band; 1 and 1 for prices alone).
+// Unset where the price is unknown.
+struct TokenCostRange {
+  std::optional<Dollars> owned_low, owned_high, rented_low, rented_high;
+};
+TokenCostRange TokenCostsOverRange(const ChipEconomicsRange& chip, const Throughput& t,
+                                   double slowest, double fastest, double margin);
+
 // EvaluateChip + TokenCosts with options.margin. Fails only on invalid options.
 Result<TokenEconomics> EconomicsForThroughput(const Hardware& hw, const EconomicsData& data,
                                               const EconomicsOptions& options, const Throughput& t);

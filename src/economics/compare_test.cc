@@ -59,16 +59,16 @@ TEST(Compare, RanksByOwnedCostThenRentedThenUnserved) {
   const SloWorkload w{1000, 1000, Milliseconds(50)};
   auto rows =
       CompareSystems(F().catalog, F().table, F().data, EconomicsOptions(),
-                     Base("llama-3.1-8b", "fp8"), {"trn2", "h100-sxm", "tpu-v5e", "b200"}, w);
+                     Base("llama-3.1-8b", "fp8"), {"mi355x", "h100-sxm", "tpu-v5e", "b200"}, w);
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   ASSERT_EQ(rows->size(), 4u);
-  // h100-sxm and b200 have owned costs, tpu-v5e only a rental price, trn2 neither.
+  // h100-sxm and b200 have owned costs, tpu-v5e only a rental price, mi355x neither.
   EXPECT_TRUE((*rows)[0].tokens.owned_per_million_output);
   EXPECT_TRUE((*rows)[1].tokens.owned_per_million_output);
   EXPECT_LE((*rows)[0].tokens.owned_per_million_output->value(),
             (*rows)[1].tokens.owned_per_million_output->value());
   EXPECT_EQ((*rows)[2].hardware, "tpu-v5e");
-  EXPECT_EQ((*rows)[3].hardware, "trn2");
+  EXPECT_EQ((*rows)[3].hardware, "mi355x");
   EXPECT_EQ((*rows)[3].rank, 0);
   EXPECT_FALSE((*rows)[3].tokens.missing.empty());
   // $/M tokens is the chip-hour cost over tokens per chip-hour.

@@ -23,8 +23,9 @@ std::string Scalar(const YAML::Node& n, const char* key) {
   return n[key].as<std::string>();
 }
 
-// Reads {value, source, date, note} at `node`, naming `field` of `file` on error. A value of 0
-// is valid only when `allow_zero_not_found` and the source says NOT FOUND.
+// Reads {value, source, date, note} and the optional range {low, high, range_note} at `node`,
+// naming `field` of `file` on error. A value of 0 is valid only when `allow_zero_not_found` and
+// the source says NOT FOUND; a range needs 0 < low <= value <= high.
 Result<SourcedNumber> ReadSourced(const YAML::Node& node, const std::string& file,
                                   const std::string& field, bool allow_zero_not_found = false) {
   if (!node || !node.IsMap() || !node["value"] || !node["source"]) {
@@ -45,6 +46,22 @@ Result<SourcedNumber> ReadSourced(const YAML::Node& node, const std::string& fil
       (s.value == 0 && !(allow_zero_not_found && not_found))) {
     return Status::Error(file + ": field '" + field + ".value' must be positive");
   }
+  for (const char* bound : {"low", "high"}) {
+    if (!node[bound]) continue;
+    double v = 0;
+    try {
+      v = node[bound].as<double>();
+    } catch (const YAML::Exception&) {
+      return Status::Error(file + ": field '" + field + "." + bound + "' is not a number");
+    }
+    const bool low = bound[0] == 'l';
+    if (!std::isfinite(v) || !(v > 0) || (low ? v > s.value : v < s.value)) {
+      return Status::Error(file + ": field '" + field + "." + bound + "' must be positive and " +
+                           (low ? "at most" : "at least") + " the value");
+    }
+    (low ? s.low : s.high) = v;
+  }
+  s.range_note = Scalar(node, "range_note");
   return s;
 }
 
@@ -80,7 +97,7 @@ Status CheckOneOf(const YAML::Node& section, const std::string& file, const std:
   return Status::Ok();
 }
 
-Result<HardwarePrices> LoadPriceFile(const std::string& path) {
+Result<HardwarePrices> ReadPriceFile(const std::string& path) {
   PERFTCO_ASSIGN_OR_RETURN(
       YAML::Node root,
       LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
@@ -137,8 +154,14 @@ Result<HardwarePrices> LoadPriceFile(const std::string& path) {
   }
   return p;
 }
+}  // namespace
 
-Result<TcoAssumptions> LoadAssumptions(const std::string& path) {
+Result<HardwarePrices> LoadPriceFile(const std::string& path) {
+  return GuardYaml(path, [&] { return ReadPriceFile(path); });
+}
+
+namespace {
+Result<TcoAssumptions> ReadAssumptions(const std::string& path) {
   PERFTCO_ASSIGN_OR_RETURN(
       YAML::Node root,
       LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
@@ -157,8 +180,14 @@ Result<TcoAssumptions> LoadAssumptions(const std::string& path) {
   }
   return a;
 }
+}  // namespace
 
-Result<std::vector<CpuServerSpec>> LoadCpuServers(const std::string& path) {
+Result<TcoAssumptions> LoadAssumptions(const std::string& path) {
+  return GuardYaml(path, [&] { return ReadAssumptions(path); });
+}
+
+namespace {
+Result<std::vector<CpuServerSpec>> ReadCpuServers(const std::string& path) {
   PERFTCO_ASSIGN_OR_RETURN(
       YAML::Node root,
       LoadYamlFile(path, "data file", "set PERFTCO_DATA_DIR to perftco's data directory"));
@@ -195,7 +224,13 @@ Result<std::vector<CpuServerSpec>> LoadCpuServers(const std::string& path) {
   }
   return out;
 }
+}  // namespace
 
+Result<std::vector<CpuServerSpec>> LoadCpuServers(const std::string& path) {
+  return GuardYaml(path, [&] { return ReadCpuServers(path); });
+}
+
+namespace {
 template <double TcoAssumptions::*M>
 double GetRatio(const TcoAssumptions& a) {
   return a.*M;

@@ -54,7 +54,7 @@ TEST(EconomicsCatalog, Trainium2PurchaseIsAnExplicitUnknown) {
   const HardwarePrices* p = Data().prices.Find("trn2");
   ASSERT_NE(p, nullptr);
   EXPECT_FALSE(p->system_usd || p->chip_usd);
-  EXPECT_NE(p->purchase_unknown.find("not public"), std::string::npos);
+  EXPECT_NE(p->purchase_unknown.find("rental only"), std::string::npos);
   auto chip = EvaluateChip(Hardware().FindHardware("trn2").value(), Data(), EconomicsOptions());
   ASSERT_TRUE(chip.ok());
   EXPECT_FALSE(chip->owned_per_hour);
@@ -94,6 +94,44 @@ TEST(EconomicsCatalog, MalformedPriceFilesNameTheFileAndField) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("negative.yaml: field 'purchase.chip_usd.value' must be "
                                       "positive"),
+            std::string::npos)
+      << r.status().message();
+}
+
+// Every catalog range brackets its value and says where it comes from, and the TCO at the low
+// figures is at most the typical one, at the high ones at least.
+TEST(EconomicsCatalog, PriceRangesBracketTheValueAndTheTco) {
+  int ranged = 0;
+  for (const auto& p : Data().prices.entries()) {
+    for (const auto* s : {&p.system_usd, &p.chip_usd, &p.rental_usd_per_chip_hour, &p.system_kw}) {
+      if (!*s || (!(*s)->low && !(*s)->high)) continue;
+      ++ranged;
+      EXPECT_LE((*s)->Low(), (*s)->value) << p.file;
+      EXPECT_GE((*s)->High(), (*s)->value) << p.file;
+      EXPECT_FALSE((*s)->range_note.empty()) << p.file << ": a range without range_note";
+    }
+  }
+  EXPECT_GT(ranged, 0);
+  for (const auto& hw : Hardware().hardware()) {
+    auto typical = EvaluateChip(hw, Data(), EconomicsOptions());
+    auto range = EvaluateChipRange(hw, Data(), EconomicsOptions());
+    ASSERT_TRUE(typical.ok() && range.ok()) << hw.name;
+    if (typical->owned_per_hour) {
+      EXPECT_LE(range->low.owned_per_hour->Total(), typical->owned_per_hour->Total()) << hw.name;
+      EXPECT_GE(range->high.owned_per_hour->Total(), typical->owned_per_hour->Total()) << hw.name;
+    }
+    if (typical->rental_per_hour) {
+      EXPECT_LE(*range->low.rental_per_hour, *typical->rental_per_hour) << hw.name;
+      EXPECT_GE(*range->high.rental_per_hour, *typical->rental_per_hour) << hw.name;
+    }
+  }
+}
+
+TEST(EconomicsCatalog, ARangeThatDoesNotBracketTheValueIsRefused) {
+  auto r = PriceCatalog::Load(PERFTCO_TESTDATA_DIR "/bad_price_range");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("low_above.yaml: field 'purchase.chip_usd.low' must be "
+                                      "positive and at most the value"),
             std::string::npos)
       << r.status().message();
 }

@@ -91,7 +91,7 @@ Status ValidateEconomicsOptions(const EconomicsOptions& o) {
   for (const auto& [name, value] : o.assumptions) {
     const auto& keys = AssumptionKeys();
     auto it = std::find_if(keys.begin(), keys.end(),
-                           [&](const AssumptionKey& k) { return name == k.name; });
+                           [&key = name](const AssumptionKey& k) { return key == k.name; });
     if (it == keys.end()) {
       std::vector<std::string> names;
       for (const auto& k : keys) names.push_back(k.name);
@@ -191,6 +191,37 @@ Status ParseEconomicsOptions(const YAML::Node& node, const std::string& where,
 double CapitalRecoveryFactor(double rate, double years) {
   if (rate == 0) return 1.0 / years;
   return rate / (1.0 - std::pow(1.0 + rate, -years));
+}
+
+Result<ChipEconomicsRange> EvaluateChipRange(const Hardware& hw, const EconomicsData& data,
+                                             const EconomicsOptions& options) {
+  const ChipOverrides user = options.For(hw.name);
+  const HardwarePrices* prices = data.prices.Find(hw.name);
+  // The bound of every catalog figure the user did not override, as overrides.
+  auto at = [&](bool high) {
+    EconomicsOptions o = options;
+    ChipOverrides& c = o.per_hardware[hw.name];
+    if (!prices) return o;
+    auto pick = [high](const SourcedNumber& s) { return high ? s.High() : s.Low(); };
+    if (!user.system_price_usd_per_chip && !user.chip_price_usd) {
+      if (prices->system_usd) {
+        c.system_price_usd_per_chip = pick(*prices->system_usd) / prices->system_chips;
+      } else if (prices->chip_usd) {
+        c.chip_price_usd = pick(*prices->chip_usd);
+      }
+    }
+    if (!user.rental_usd_per_chip_hour && prices->rental_usd_per_chip_hour) {
+      c.rental_usd_per_chip_hour = pick(*prices->rental_usd_per_chip_hour);
+    }
+    if (!user.system_power_w_per_chip && !user.tdp_w && prices->system_kw) {
+      c.system_power_w_per_chip = pick(*prices->system_kw) * 1e3 / prices->power_chips;
+    }
+    return o;
+  };
+  ChipEconomicsRange r;
+  PERFTCO_ASSIGN_OR_RETURN(r.low, EvaluateChip(hw, data, at(false)));
+  PERFTCO_ASSIGN_OR_RETURN(r.high, EvaluateChip(hw, data, at(true)));
+  return r;
 }
 
 Result<ChipEconomics> EvaluateChip(const Hardware& hw, const EconomicsData& data,

@@ -161,5 +161,43 @@ TEST(Tco, ScenarioEconomicsKeysParseAndRejectTypos) {
   EXPECT_NE(s.message().find("s.yaml: pue must be"), std::string::npos);
 }
 
+// Ranges: the cheapest and dearest sourced figures give the low and high TCO; an override holds
+// its input fixed; no range in the file gives the point.
+TEST(TcoRange, BoundsFollowTheSourcedRangesAndOverridesHold) {
+  EconomicsData data = testing::RoundData();
+  auto point = EvaluateChipRange(testing::TestChip(), data, EconomicsOptions());
+  ASSERT_TRUE(point.ok()) << point.status().message();
+  EXPECT_EQ(point->low.owned_per_hour->Total().value(),
+            point->high.owned_per_hour->Total().value());
+
+  HardwarePrices p = *data.prices.Find("test-chip");
+  p.system_usd->low = 40000;  // half the system price: server, network, maintenance halve
+  p.system_usd->high = 160000;
+  p.rental_usd_per_chip_hour->low = 1.0;
+  p.rental_usd_per_chip_hour->high = 3.0;
+  EconomicsData ranged;
+  ranged.assumptions = data.assumptions;
+  ranged.prices.Add(p);
+  auto r = EvaluateChipRange(testing::TestChip(), ranged, EconomicsOptions());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto typical = EvaluateChip(testing::TestChip(), ranged, EconomicsOptions());
+  const double h = 8760;
+  EXPECT_NEAR(r->low.owned_per_hour->server.value(), 5000.0 / 4 / h, 1e-12);
+  EXPECT_NEAR(r->high.owned_per_hour->server.value(), 20000.0 / 4 / h, 1e-12);
+  EXPECT_LT(r->low.owned_per_hour->Total(), typical->owned_per_hour->Total());
+  EXPECT_GT(r->high.owned_per_hour->Total(), typical->owned_per_hour->Total());
+  EXPECT_EQ(r->low.rental_per_hour->value(), 1.0);
+  EXPECT_EQ(r->high.rental_per_hour->value(), 3.0);
+  // The power has no range: the same in both.
+  EXPECT_EQ(r->low.it_power->value(), r->high.it_power->value());
+
+  EconomicsOptions o;
+  o.all_chips.rental_usd_per_chip_hour = 2.5;
+  auto held = EvaluateChipRange(testing::TestChip(), ranged, o);
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(held->low.rental_per_hour->value(), 2.5);
+  EXPECT_EQ(held->high.rental_per_hour->value(), 2.5);
+}
+
 }  // namespace
 }  // namespace perftco

@@ -25,7 +25,7 @@ inline TcoAssumptions RoundAssumptions() {
   a.storage_per_chip = Dollars(500);
   a.facility_opex_per_kw_year = Dollars(100);
   for (const auto& k : AssumptionKeys())
-    a.sources[k.name] = SourcedNumber{k.get(a), "test", "", ""};
+    a.sources[k.name] = SourcedNumber{k.get(a), "test", "", "", {}, {}, ""};
   return a;
 }
 
@@ -35,17 +35,17 @@ inline EconomicsData RoundData() {
   d.assumptions = RoundAssumptions();
   HardwarePrices p;
   p.hardware = "test-chip";
-  p.system_usd = SourcedNumber{80000, "test", "", ""};
+  p.system_usd = SourcedNumber{80000, "test", "", "", {}, {}, ""};
   p.system_chips = 8;
-  p.rental_usd_per_chip_hour = SourcedNumber{2.0, "test", "", ""};
-  p.system_kw = SourcedNumber{8, "test", "", ""};
+  p.rental_usd_per_chip_hour = SourcedNumber{2.0, "test", "", "", {}, {}, ""};
+  p.system_kw = SourcedNumber{8, "test", "", "", {}, {}, ""};
   p.power_chips = 8;
   d.prices.Add(p);
   HardwarePrices unknown;
   unknown.hardware = "mystery-chip";
   unknown.purchase_unknown = "not public";
   unknown.rental_unknown = "not offered";
-  unknown.chip_to_system_factor = SourcedNumber{2.0, "test", "", ""};
+  unknown.chip_to_system_factor = SourcedNumber{2.0, "test", "", "", {}, {}, ""};
   d.prices.Add(unknown);
   return d;
 }

@@ -14,6 +14,24 @@ Dollars PriceWithMargin(Dollars cost, double margin) {
   return cost / (1.0 - margin);
 }
 
+TokenCostRange TokenCostsOverRange(const ChipEconomicsRange& chip, const Throughput& t,
+                                   double slowest, double fastest, double margin) {
+  auto scaled = [&t](double factor) {
+    Throughput s = t;
+    s.output_tokens_per_s_per_chip *= factor;
+    s.input_tokens_per_s_per_chip *= factor;
+    return s;
+  };
+  const TokenEconomics low = TokenCosts(chip.low, scaled(fastest), margin);
+  const TokenEconomics high = TokenCosts(chip.high, scaled(slowest), margin);
+  TokenCostRange r;
+  r.owned_low = low.owned_per_million_output;
+  r.owned_high = high.owned_per_million_output;
+  r.rented_low = low.rented_per_million_output;
+  r.rented_high = high.rented_per_million_output;
+  return r;
+}
+
 TokenEconomics TokenCosts(const ChipEconomics& chip, const Throughput& t, double margin) {
   TokenEconomics e;
   e.margin = margin;

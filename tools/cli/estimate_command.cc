@@ -72,6 +72,10 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
   }
   PERFTCO_ASSIGN_OR_RETURN(const EfficiencyTable* efficiency, ctx->efficiency());
   const ErrorBands& bands = efficiency->BandsFor(setup->hardware.family);
+  PERFTCO_ASSIGN_OR_RETURN(ChipEconomicsRange chip_range,
+                           EvaluateChipRange(setup->hardware, econ_data, econ_options));
+  const std::vector<TokenCostRange> cost_ranges =
+      CostRanges(chip_range, setup->plan, points, a.isl, bands, econ_options.margin);
   if (a.json) {
     nlohmann::ordered_json j = SetupJson(*setup);
     j["isl"] = a.isl;
@@ -83,11 +87,13 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
       const nlohmann::ordered_json point = PointJson(points[0], bands);
       j.update(point);
       j.update(TokenEconomicsJson(money[0]));
+      j.update(CostRangeJson(cost_ranges[0]));
     } else {
       j["points"] = nlohmann::ordered_json::array();
       for (size_t i = 0; i < points.size(); ++i) {
         nlohmann::ordered_json p = PointJson(points[i], bands);
         p.update(TokenEconomicsJson(money[i]));
+        p.update(CostRangeJson(cost_ranges[i]));
         j["points"].push_back(p);
       }
     }
@@ -109,6 +115,7 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
   out += "\n" + PointsTable(points);
   out += PointRangesTable(points, bands);
   out += "\n" + EconomicsTable(points, money);
+  out += CostRangesTable(points, cost_ranges, bands);
   std::optional<Dollars> owned;
   if (chip.owned_per_hour) owned = chip.owned_per_hour->Total();
   out += "per chip-hour: owned " + UsdText(owned, 3) + " USD, rented " +

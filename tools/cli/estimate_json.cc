@@ -1,5 +1,6 @@
 #include "estimate_json.h"
 
+#include "perftco/serving_plan.h"
 #include "perftco/text_table.h"
 
 namespace perftco::cli {
@@ -177,6 +178,56 @@ std::string EconomicsTable(const std::vector<EstimatePoint>& points,
     t.AddRow(row);
   }
   return t.Render();
+}
+
+std::vector<TokenCostRange> CostRanges(const ChipEconomicsRange& chip, const ParallelPlan& plan,
+                                       const std::vector<EstimatePoint>& points, int64_t isl,
+                                       const ErrorBands& bands, double margin) {
+  const bool known = bands.throughput.known();
+  const double slowest = known ? bands.throughput.low : 1.0;
+  const double fastest = known ? bands.throughput.high : 1.0;
+  std::vector<TokenCostRange> out;
+  for (const auto& p : points) {
+    out.push_back(
+        TokenCostsOverRange(chip, PointThroughput(plan, p, isl), slowest, fastest, margin));
+  }
+  return out;
+}
+
+namespace {
+
+nlohmann::ordered_json PairJson(const std::optional<Dollars>& lo,
+                                const std::optional<Dollars>& hi) {
+  if (!lo || !hi) return nullptr;
+  return nlohmann::ordered_json::array({lo->value(), hi->value()});
+}
+
+std::string PairText(const std::optional<Dollars>& lo, const std::optional<Dollars>& hi) {
+  if (!lo || !hi) return "unknown";
+  return FormatFixed(lo->value(), 4) + "-" + FormatFixed(hi->value(), 4);
+}
+
+}  // namespace
+
+nlohmann::ordered_json CostRangeJson(const TokenCostRange& r) {
+  nlohmann::ordered_json j;
+  j["usd_per_m_out_owned_range"] = PairJson(r.owned_low, r.owned_high);
+  j["usd_per_m_out_rented_range"] = PairJson(r.rented_low, r.rented_high);
+  return j;
+}
+
+std::string CostRangesTable(const std::vector<EstimatePoint>& points,
+                            const std::vector<TokenCostRange>& ranges, const ErrorBands& bands) {
+  TextTable t({"batch", "$/M out owned", "$/M out rented"});
+  for (size_t i = 0; i < points.size() && i < ranges.size(); ++i) {
+    t.AddRow({std::to_string(points[i].batch), PairText(ranges[i].owned_low, ranges[i].owned_high),
+              PairText(ranges[i].rented_low, ranges[i].rented_high)});
+  }
+  const std::string model = bands.throughput.known()
+                                ? "the 80% throughput range above and "
+                                : "no model-error range (none calibrated) and ";
+  return "$/M ranges from " + model +
+         "the sourced price and power ranges (data/prices/, low to high):\n" + t.Render();
 }
 
 }  // namespace perftco::cli

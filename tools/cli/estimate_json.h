@@ -31,6 +31,16 @@ std::string PointRangesTable(const std::vector<EstimatePoint>& points, const Err
 // Per point: $/M output and input tokens owned and rented, price with margin, J/token, tok/s/MW.
 std::string EconomicsTable(const std::vector<EstimatePoint>& points,
                            const std::vector<TokenEconomics>& money);
+// The range of $/M output tokens over the model's 80% throughput band and the sourced price
+// range (TokenCostsOverRange), for each point of `points`.
+std::vector<TokenCostRange> CostRanges(const ChipEconomicsRange& chip, const ParallelPlan& plan,
+                                       const std::vector<EstimatePoint>& points, int64_t isl,
+                                       const ErrorBands& bands, double margin);
+// {"usd_per_m_out_owned_range": [low, high], "usd_per_m_out_rented_range": ...}, null if unknown.
+nlohmann::ordered_json CostRangeJson(const TokenCostRange& r);
+// Per point the two ranges, with what they combine.
+std::string CostRangesTable(const std::vector<EstimatePoint>& points,
+                            const std::vector<TokenCostRange>& ranges, const ErrorBands& bands);
 
 }  // namespace perftco::cli
 
