@@ -32,6 +32,16 @@ Result<const EfficiencyTable*> CliContext::efficiency() {
   return &*efficiency_;
 }
 
+Result<const EconomicsData*> CliContext::economics() {
+  if (!economics_ || economics_dir_ != data_dir) {
+    auto d = EconomicsData::Load(data_dir);
+    if (!d.ok()) return d.status();
+    economics_ = std::move(d).value();
+    economics_dir_ = data_dir;
+  }
+  return &*economics_;
+}
+
 int RunCli(CliContext* ctx, int argc, const char* const* argv, bool execute) {
   CLI::App app{"perftco: LLM serving performance and cost, by simulation"};
   app.require_subcommand(1);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "perftco/catalog.h"
+#include "perftco/economics_data.h"
 #include "perftco/efficiency.h"
 #include "perftco/setup.h"
 #include "perftco/status.h"
@@ -21,13 +22,15 @@ class CliContext {
   std::string data_dir = DefaultDataDir();
   Result<const Catalog*> catalog();
   Result<const EfficiencyTable*> efficiency();
+  Result<const EconomicsData*> economics();
   // Set by the subcommand that ran; main() prints it and exits non-zero when it failed.
   Status status;
 
  private:
   std::optional<Catalog> catalog_;
   std::optional<EfficiencyTable> efficiency_;
-  std::string catalog_dir_, efficiency_dir_;  // the data_dir each was loaded from
+  std::optional<EconomicsData> economics_;
+  std::string catalog_dir_, efficiency_dir_, economics_dir_;  // the data_dir each was loaded from
 };
 
 // A subcommand: its name, one line for --help, and how to register its options and handler.

@@ -112,7 +112,10 @@ Result<EconomicsOptions> ResolveEconomicsFlags(CliContext* ctx, const EconomicsF
   return o;
 }
 
-Result<EconomicsData> LoadEconomics(CliContext* ctx) { return EconomicsData::Load(ctx->data_dir); }
+Result<EconomicsData> LoadEconomics(CliContext* ctx) {
+  PERFTCO_ASSIGN_OR_RETURN(const EconomicsData* data, ctx->economics());
+  return *data;
+}
 
 std::string UsdText(const std::optional<Dollars>& v, int digits) {
   return v ? Fixed(v->value(), digits) : "unknown";
