@@ -50,6 +50,9 @@ struct SystemComparison {
   std::optional<SystemAtSlo> at_slo;
   ChipEconomics chip;
   TokenEconomics tokens;  // empty when status failed
+  // $/M output tokens over the family's 80% throughput band and the sourced price ranges
+  // (TokenCostsOverRange); empty when status failed.
+  TokenCostRange cost_range;
   MemoryValue memory;
   int rank = 0;  // 1 = cheapest owned $/M output tokens; 0 = not ranked
 };

@@ -56,6 +56,10 @@ Result<SystemComparison> EvaluateSystem(const Catalog& catalog, const Efficiency
   }
   row.at_slo = std::move(at).value();
   row.tokens = TokenCosts(row.chip, row.at_slo->throughput, options.margin);
+  PERFTCO_ASSIGN_OR_RETURN(ChipEconomicsRange range, EvaluateChipRange(hw, data, options));
+  const ErrorBand& band = table.BandsFor(hw.family).throughput;
+  row.cost_range = TokenCostsOverRange(range, row.at_slo->throughput, band.known() ? band.low : 1.0,
+                                       band.known() ? band.high : 1.0, options.margin);
   return row;
 }
 

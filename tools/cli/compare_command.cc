@@ -29,9 +29,17 @@ std::string Cell(const std::optional<double>& v, int digits, bool csv) {
   return v ? FormatFixed(*v, digits) : (csv ? "" : "unknown");
 }
 
+// "low-high" (text) or "low;high" (CSV, where '-' could read as a sign).
+std::string RangeCell(const std::optional<Dollars>& lo, const std::optional<Dollars>& hi,
+                      bool csv) {
+  if (!lo || !hi) return csv ? "" : "unknown";
+  return FormatFixed(lo->value(), 4) + (csv ? ";" : "-") + FormatFixed(hi->value(), 4);
+}
+
 std::vector<std::string> Header(bool margin) {
-  std::vector<std::string> h = {"rank",       "hardware",      "plan",          "batch",
-                                "tok/s/chip", "$/M out owned", "$/M out rented"};
+  std::vector<std::string> h = {"rank",           "hardware",    "plan",
+                                "batch",          "tok/s/chip",  "$/M out owned",
+                                "$/M out rented", "owned range", "rented range"};
   if (margin) {
     h.push_back("price owned");
     h.push_back("price rented");
@@ -55,6 +63,9 @@ std::vector<std::string> Row(const SystemComparison& r, bool margin, bool csv) {
   const TokenEconomics& t = r.tokens;
   row.push_back(Cell(t.owned_per_million_output, 4, csv));
   row.push_back(Cell(t.rented_per_million_output, 4, csv));
+  const TokenCostRange& c = r.cost_range;
+  row.push_back(RangeCell(c.owned_low, c.owned_high, csv));
+  row.push_back(RangeCell(c.rented_low, c.rented_high, csv));
   if (margin) {
     row.push_back(Cell(t.owned_price_per_million_output, 4, csv));
     row.push_back(Cell(t.rented_price_per_million_output, 4, csv));
@@ -129,6 +140,7 @@ Status RunCompare(CliContext* ctx, const CompareArgs& a) {
         s.update(PointJson(r.at_slo->point));
         s["input_tokens_per_s_per_chip"] = r.at_slo->throughput.input_tokens_per_s_per_chip;
         s.update(TokenEconomicsJson(r.tokens));
+        s.update(CostRangeJson(r.cost_range));
       } else {
         s["error"] = r.status.message();
       }

@@ -149,6 +149,12 @@ nlohmann::ordered_json TokenEconomicsJson(const TokenEconomics& e) {
   return j;
 }
 
+nlohmann::ordered_json DollarRangeJson(const std::optional<Dollars>& low,
+                                       const std::optional<Dollars>& high) {
+  if (!low || !high) return nullptr;
+  return nlohmann::ordered_json::array({low->value(), high->value()});
+}
+
 nlohmann::ordered_json ChipEconomicsJson(const ChipEconomics& c) {
   nlohmann::ordered_json j;
   j["hardware"] = c.hardware;

@@ -46,6 +46,9 @@ nlohmann::ordered_json JsonOrNull(const std::optional<double>& v);
 nlohmann::ordered_json TokenEconomicsJson(const TokenEconomics& e);
 // The chip's TCO per hour, its parts, bases, assumptions, missing inputs.
 nlohmann::ordered_json ChipEconomicsJson(const ChipEconomics& c);
+// [low, high], or null when either is unknown.
+nlohmann::ordered_json DollarRangeJson(const std::optional<Dollars>& low,
+                                       const std::optional<Dollars>& high);
 // "missing: ..." and "not modelled: ..." lines, one each, prefixed by `indent`.
 std::string MissingText(const ChipEconomics& c, const std::string& indent);
 

@@ -1,5 +1,6 @@
 #include "estimate_json.h"
 
+#include "economics_options.h"
 #include "perftco/serving_plan.h"
 #include "perftco/text_table.h"
 
@@ -196,12 +197,6 @@ std::vector<TokenCostRange> CostRanges(const ChipEconomicsRange& chip, const Par
 
 namespace {
 
-nlohmann::ordered_json PairJson(const std::optional<Dollars>& lo,
-                                const std::optional<Dollars>& hi) {
-  if (!lo || !hi) return nullptr;
-  return nlohmann::ordered_json::array({lo->value(), hi->value()});
-}
-
 std::string PairText(const std::optional<Dollars>& lo, const std::optional<Dollars>& hi) {
   if (!lo || !hi) return "unknown";
   return FormatFixed(lo->value(), 4) + "-" + FormatFixed(hi->value(), 4);
@@ -211,8 +206,8 @@ std::string PairText(const std::optional<Dollars>& lo, const std::optional<Dolla
 
 nlohmann::ordered_json CostRangeJson(const TokenCostRange& r) {
   nlohmann::ordered_json j;
-  j["usd_per_m_out_owned_range"] = PairJson(r.owned_low, r.owned_high);
-  j["usd_per_m_out_rented_range"] = PairJson(r.rented_low, r.rented_high);
+  j["usd_per_m_out_owned_range"] = DollarRangeJson(r.owned_low, r.owned_high);
+  j["usd_per_m_out_rented_range"] = DollarRangeJson(r.rented_low, r.rented_high);
   return j;
 }
 

@@ -16,7 +16,19 @@ struct TcoArgs {
   bool json = false;
 };
 
-std::string TcoText(const Hardware& hw, const ChipEconomics& c) {
+// " (range LOW-HIGH over the sourced price figures)" when the two differ.
+std::string RangeNote(const std::optional<Dollars>& lo, const std::optional<Dollars>& hi,
+                      const std::string& lead = "") {
+  if (!lo || !hi || lo->value() == hi->value()) return "";
+  return lead + "range " + FormatFixed(lo->value(), 4) + "-" + FormatFixed(hi->value(), 4) +
+         " over the sourced price and power figures";
+}
+std::optional<Dollars> Total(const std::optional<TcoBreakdown>& b) {
+  if (!b) return std::nullopt;
+  return b->Total();
+}
+
+std::string TcoText(const Hardware& hw, const ChipEconomics& c, const ChipEconomicsRange& range) {
   const TcoAssumptions& a = c.assumptions;
   std::string out = hw.name + " (" + hw.system + "): cost of one chip per hour\n";
   out += "  purchase: " + (c.server_capex ? c.server_capex_basis : std::string("unknown")) + "\n";
@@ -53,11 +65,15 @@ std::string TcoText(const Hardware& hw, const ChipEconomics& c) {
               a.facility_opex_per_kw_year.value() > 0
                   ? FormatFixed(a.facility_opex_per_kw_year.value(), 0) + " USD per kW per year"
                   : std::string("not modelled")});
-    t.AddRow({"total (owned)", FormatFixed(b.Total().value(), 4), ""});
+    t.AddRow({"total (owned)", FormatFixed(b.Total().value(), 4),
+              RangeNote(Total(range.low.owned_per_hour), Total(range.high.owned_per_hour))});
   } else {
     t.AddRow({"total (owned)", "unknown", "see missing below"});
   }
-  t.AddRow({"rental", UsdText(c.rental_per_hour, 4), c.rental_per_hour ? "per chip-hour" : ""});
+  t.AddRow({"rental", UsdText(c.rental_per_hour, 4),
+            c.rental_per_hour ? "per chip-hour" + RangeNote(range.low.rental_per_hour,
+                                                            range.high.rental_per_hour, "; ")
+                              : ""});
   out += t.Render();
   out += "\nassumptions (override with the flag of the same name, e.g. --pue 1.1):\n";
   TextTable at({"assumption", "value", "unit", "source"});
@@ -81,10 +97,16 @@ Status RunTco(CliContext* ctx, const TcoArgs& a) {
   PERFTCO_ASSIGN_OR_RETURN(EconomicsOptions options, ResolveEconomicsFlags(ctx, a.economics));
   PERFTCO_ASSIGN_OR_RETURN(EconomicsData data, LoadEconomics(ctx));
   PERFTCO_ASSIGN_OR_RETURN(ChipEconomics chip, EvaluateChip(hw, data, options));
+  PERFTCO_ASSIGN_OR_RETURN(ChipEconomicsRange range, EvaluateChipRange(hw, data, options));
   if (a.json) {
-    std::printf("%s\n", ChipEconomicsJson(chip).dump(2).c_str());
+    nlohmann::ordered_json j = ChipEconomicsJson(chip);
+    j["usd_per_chip_hour_range"] =
+        DollarRangeJson(Total(range.low.owned_per_hour), Total(range.high.owned_per_hour));
+    j["rental_usd_per_chip_hour_range"] =
+        DollarRangeJson(range.low.rental_per_hour, range.high.rental_per_hour);
+    std::printf("%s\n", j.dump(2).c_str());
   } else {
-    std::fputs(TcoText(hw, chip).c_str(), stdout);
+    std::fputs(TcoText(hw, chip, range).c_str(), stdout);
   }
   return Status::Ok();
 }
