@@ -178,6 +178,13 @@ Result<ModelConfig> ReadModelConfig(const json& root, const std::string& path,
     m.kv_heads = m.heads;
   }
 
+  // Every KV and attention size divides by these (fuzzing found hidden_size 2 with 16 heads).
+  if (m.head_dim < 1) r.Fail("head_dim", "is 0 (hidden_size / num_attention_heads rounds to 0)");
+  if (m.attention == AttentionKind::kMla && m.mla.kv_lora_rank < 1) {
+    r.Fail("kv_lora_rank", "must be positive");
+  }
+  if (!r.status().ok()) return r.status();
+
   // Mixture of experts, under each family's names.
   m.moe.num_experts = r.Int({"n_routed_experts", "num_local_experts", "num_experts"}, 0);
   m.moe_layer.assign(m.layers > 0 ? m.layers : 0, false);
