@@ -77,10 +77,25 @@ const std::vector<std::string>& SweepResultColumns(SweepMode mode) {
                                                      "tok_s_per_user",
                                                      "tok_s_per_chip",
                                                      "usd_per_m_out_owned",
-                                                     "usd_per_m_out_rented"};
-  static const std::vector<std::string> kSimulate = {
-      "status",      "plan",        "req_s",       "tok_s_per_chip",      "ttft_p50_ms",
-      "ttft_p99_ms", "tpot_p50_ms", "tpot_p99_ms", "usd_per_m_out_owned", "usd_per_m_out_rented"};
+                                                     "usd_per_m_out_rented",
+                                                     "usd_per_m_out_owned_low",
+                                                     "usd_per_m_out_owned_high",
+                                                     "usd_per_m_out_rented_low",
+                                                     "usd_per_m_out_rented_high"};
+  static const std::vector<std::string> kSimulate = {"status",
+                                                     "plan",
+                                                     "req_s",
+                                                     "tok_s_per_chip",
+                                                     "ttft_p50_ms",
+                                                     "ttft_p99_ms",
+                                                     "tpot_p50_ms",
+                                                     "tpot_p99_ms",
+                                                     "usd_per_m_out_owned",
+                                                     "usd_per_m_out_rented",
+                                                     "usd_per_m_out_owned_low",
+                                                     "usd_per_m_out_owned_high",
+                                                     "usd_per_m_out_rented_low",
+                                                     "usd_per_m_out_rented_high"};
   return mode == SweepMode::kSimulate ? kSimulate : kEstimate;
 }
 
@@ -181,16 +196,29 @@ YAML::Node SweepPoint(const SweepSpec& spec, uint64_t index) {
 
 namespace {
 
-// $ per million output tokens of throughput `t` on `hw`, owned and rented (nullopt: unknown).
-Result<std::pair<std::optional<Dollars>, std::optional<Dollars>>> Money(
-    const EconomicsData& economics, const SweepSpec& spec, const Hardware& hw,
-    const Throughput& t) {
+std::string Usd(const std::optional<Dollars>& d) { return d ? Num(d->value()) : ""; }
+
+// $ per million output tokens of throughput `t` on `hw`, owned and rented, then their ranges
+// over the family's 80% throughput band and the sourced price ranges: the six money cells
+// ("" where unknown).
+Result<std::vector<std::string>> Money(const EconomicsData& economics, const EfficiencyTable& table,
+                                       const SweepSpec& spec, const Hardware& hw,
+                                       const Throughput& t) {
   PERFTCO_ASSIGN_OR_RETURN(ChipEconomics chip, EvaluateChip(hw, economics, spec.economics));
   const TokenEconomics money = TokenCosts(chip, t, spec.economics.margin);
-  return std::make_pair(money.owned_per_million_output, money.rented_per_million_output);
+  PERFTCO_ASSIGN_OR_RETURN(ChipEconomicsRange range,
+                           EvaluateChipRange(hw, economics, spec.economics));
+  const ErrorBand& band = table.BandsFor(hw.family).throughput;
+  const TokenCostRange r =
+      TokenCostsOverRange(range, t, band.known() ? band.low : 1.0, band.known() ? band.high : 1.0,
+                          spec.economics.margin);
+  return std::vector<std::string>{Usd(money.owned_per_million_output),
+                                  Usd(money.rented_per_million_output),
+                                  Usd(r.owned_low),
+                                  Usd(r.owned_high),
+                                  Usd(r.rented_low),
+                                  Usd(r.rented_high)};
 }
-
-std::string Usd(const std::optional<Dollars>& d) { return d ? Num(d->value()) : ""; }
 
 // A simulate point: the point's fields as a `kind: simulate` scenario, one aggregated run.
 Status SimulatePoint(const Catalog& catalog, const EfficiencyTable& table,
@@ -208,12 +236,14 @@ Status SimulatePoint(const Catalog& catalog, const EfficiencyTable& table,
   t.chips = std::max(1, sim.chips);
   t.output_tokens_per_s_per_chip = sim.output_tokens_per_s_per_chip;
   t.input_tokens_per_s_per_chip = sim.throughput_input_tokens_per_s / t.chips;
-  PERFTCO_ASSIGN_OR_RETURN(auto money, Money(economics, spec, setup->hardware, t));
-  row->cells.insert(row->cells.end(),
-                    {"ok", cost.plan().ToString(), Num(sim.requests_per_s),
-                     Num(sim.output_tokens_per_s_per_chip), Num(sim.ttft.p50.value() * 1e3),
-                     Num(sim.ttft.p99.value() * 1e3), Num(sim.tpot.p50.value() * 1e3),
-                     Num(sim.tpot.p99.value() * 1e3), Usd(money.first), Usd(money.second)});
+  PERFTCO_ASSIGN_OR_RETURN(std::vector<std::string> money,
+                           Money(economics, table, spec, setup->hardware, t));
+  row->cells.insert(
+      row->cells.end(),
+      {"ok", cost.plan().ToString(), Num(sim.requests_per_s), Num(sim.output_tokens_per_s_per_chip),
+       Num(sim.ttft.p50.value() * 1e3), Num(sim.ttft.p99.value() * 1e3),
+       Num(sim.tpot.p50.value() * 1e3), Num(sim.tpot.p99.value() * 1e3)});
+  row->cells.insert(row->cells.end(), money.begin(), money.end());
   row->ok = true;
   return Status::Ok();
 }
@@ -264,13 +294,13 @@ SweepRow EvaluateSweepPoint(const Catalog& catalog, const EfficiencyTable& table
   auto point = EstimateBatch(cost, isl, osl, batch);
   if (!point.ok()) return fail(point.status());
   auto money =
-      Money(economics, spec, (*setup)->hardware, PointThroughput(cost.plan(), *point, isl));
+      Money(economics, table, spec, (*setup)->hardware, PointThroughput(cost.plan(), *point, isl));
   if (!money.ok()) return fail(money.status());
-  row.cells.insert(
-      row.cells.end(),
-      {"ok", cost.plan().ToString(), std::to_string(batch), Num(point->ttft.value() * 1e3),
-       Num(point->tpot.value() * 1e3), Num(point->tokens_per_s_per_user),
-       Num(point->output_tokens_per_s_per_chip), Usd(money->first), Usd(money->second)});
+  row.cells.insert(row.cells.end(),
+                   {"ok", cost.plan().ToString(), std::to_string(batch),
+                    Num(point->ttft.value() * 1e3), Num(point->tpot.value() * 1e3),
+                    Num(point->tokens_per_s_per_user), Num(point->output_tokens_per_s_per_chip)});
+  row.cells.insert(row.cells.end(), money->begin(), money->end());
   row.ok = true;
   return row;
 }
