@@ -103,6 +103,12 @@ Status LoadEngines(const std::string& data_dir, std::vector<EngineMemory>* out) 
     PERFTCO_RETURN_IF_ERROR(num("max_batched_tokens", &tokens));
     PERFTCO_RETURN_IF_ERROR(num("max_num_seqs", &seqs));
     PERFTCO_RETURN_IF_ERROR(num("block_size", &block));
+    // Counts convert to integers: above 1e9 (or NaN) is refused, not cast (fuzz_data).
+    if (!(tokens <= 1e9 && seqs <= 1e9 && block <= 1e9 && seqs >= 0)) {
+      return Status::Error(path + ": engine " + e.name +
+                           ": max_batched_tokens, max_num_seqs and block_size must be between 0 "
+                           "and 1e9");
+    }
     if (usable <= 0 || usable > 1 || tokens < 1 || block < 1) {
       return Status::Error(path + ": engine " + e.name +
                            ": usable_fraction must be in (0, 1], max_batched_tokens and "
