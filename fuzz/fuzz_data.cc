@@ -39,9 +39,9 @@ const fs::path& SmallDataDir() {
     fs::create_directories(d / "hardware");
     fs::create_directories(d / "models");
     fs::create_directories(d / "calibration");
-    for (const char* f : {"hardware/h100-sxm.yaml", "engines.yaml", "speculative.yaml",
-                          "calibration/priors.yaml", "calibration/fitted.yaml",
-                          "latency_limits.yaml"}) {
+    for (const char* f :
+         {"hardware/h100-sxm.yaml", "engines.yaml", "speculative.yaml", "calibration/priors.yaml",
+          "calibration/fitted.yaml", "latency_limits.yaml"}) {
       fs::copy_file(real / f, d / f, fs::copy_options::overwrite_existing);
     }
     std::ofstream(d / "models/index.yaml") << OneModelIndex();
