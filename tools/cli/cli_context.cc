@@ -12,34 +12,34 @@
 
 namespace perftco::cli {
 
-Result<const Catalog*> CliContext::catalog() {
-  if (!catalog_ || catalog_dir_ != data_dir) {
-    auto c = Catalog::Load(data_dir);
-    if (!c.ok()) return c.status();
-    catalog_ = std::move(c).value();
-    catalog_dir_ = data_dir;
+namespace {
+
+// The value cached in `slot`, loaded from `data_dir` by `load` when absent or when it was
+// loaded from another directory.
+template <typename T, typename Load>
+Result<const T*> Cached(std::optional<T>* slot, std::string* loaded_from,
+                        const std::string& data_dir, Load load) {
+  if (!*slot || *loaded_from != data_dir) {
+    auto v = load(data_dir);
+    if (!v.ok()) return v.status();
+    *slot = std::move(v).value();
+    *loaded_from = data_dir;
   }
-  return &*catalog_;
+  return &**slot;
+}
+
+}  // namespace
+
+Result<const Catalog*> CliContext::catalog() {
+  return Cached(&catalog_, &catalog_dir_, data_dir, Catalog::Load);
 }
 
 Result<const EfficiencyTable*> CliContext::efficiency() {
-  if (!efficiency_ || efficiency_dir_ != data_dir) {
-    auto t = EfficiencyTable::Load(data_dir);
-    if (!t.ok()) return t.status();
-    efficiency_ = std::move(t).value();
-    efficiency_dir_ = data_dir;
-  }
-  return &*efficiency_;
+  return Cached(&efficiency_, &efficiency_dir_, data_dir, EfficiencyTable::Load);
 }
 
 Result<const EconomicsData*> CliContext::economics() {
-  if (!economics_ || economics_dir_ != data_dir) {
-    auto d = EconomicsData::Load(data_dir);
-    if (!d.ok()) return d.status();
-    economics_ = std::move(d).value();
-    economics_dir_ = data_dir;
-  }
-  return &*economics_;
+  return Cached(&economics_, &economics_dir_, data_dir, EconomicsData::Load);
 }
 
 int RunCli(CliContext* ctx, int argc, const char* const* argv, bool execute) {
