@@ -69,33 +69,20 @@ const std::vector<std::string>& SweepFields(SweepMode mode) {
 }
 
 const std::vector<std::string>& SweepResultColumns(SweepMode mode) {
-  static const std::vector<std::string> kEstimate = {"status",
-                                                     "plan",
-                                                     "served_batch",
-                                                     "ttft_ms",
-                                                     "tpot_ms",
-                                                     "tok_s_per_user",
-                                                     "tok_s_per_chip",
-                                                     "usd_per_m_out_owned",
-                                                     "usd_per_m_out_rented",
-                                                     "usd_per_m_out_owned_low",
-                                                     "usd_per_m_out_owned_high",
-                                                     "usd_per_m_out_rented_low",
-                                                     "usd_per_m_out_rented_high"};
-  static const std::vector<std::string> kSimulate = {"status",
-                                                     "plan",
-                                                     "req_s",
-                                                     "tok_s_per_chip",
-                                                     "ttft_p50_ms",
-                                                     "ttft_p99_ms",
-                                                     "tpot_p50_ms",
-                                                     "tpot_p99_ms",
-                                                     "usd_per_m_out_owned",
-                                                     "usd_per_m_out_rented",
-                                                     "usd_per_m_out_owned_low",
-                                                     "usd_per_m_out_owned_high",
-                                                     "usd_per_m_out_rented_low",
-                                                     "usd_per_m_out_rented_high"};
+  // Both modes end with the six money cells of Money().
+  static const auto with_money = [](std::vector<std::string> c) {
+    for (const char* m :
+         {"usd_per_m_out_owned", "usd_per_m_out_rented", "usd_per_m_out_owned_low",
+          "usd_per_m_out_owned_high", "usd_per_m_out_rented_low", "usd_per_m_out_rented_high"}) {
+      c.push_back(m);
+    }
+    return c;
+  };
+  static const std::vector<std::string> kEstimate = with_money(
+      {"status", "plan", "served_batch", "ttft_ms", "tpot_ms", "tok_s_per_user", "tok_s_per_chip"});
+  static const std::vector<std::string> kSimulate =
+      with_money({"status", "plan", "req_s", "tok_s_per_chip", "ttft_p50_ms", "ttft_p99_ms",
+                  "tpot_p50_ms", "tpot_p99_ms"});
   return mode == SweepMode::kSimulate ? kSimulate : kEstimate;
 }
 
