@@ -2,7 +2,7 @@
 # Installs the Debian packages perftco needs to build and test, and only those missing.
 set -euo pipefail
 pkgs=(cmake g++ make nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
-      libgtest-dev libgmock-dev libbenchmark-dev libfccp-dev clang-format git
+      libgtest-dev libgmock-dev libbenchmark-dev libcsv-dev clang-format git
       libopenmpi-dev openmpi-bin clang)
 missing=()
 for p in "${pkgs[@]}"; do

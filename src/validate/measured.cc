@@ -1,23 +1,14 @@
 #include "perftco/measured.h"
 
-// fast-cpp-csv-parser (Debian libfccp-dev) trips GCC's truncation warning inside its own code.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#endif
-// One small file at a time: no reader thread.
-#define CSV_IO_NO_THREAD
-#include <libfccp/csv.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 #include <algorithm>
 #include <array>
 #include <cassert>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 #include <utility>
+
+#include "perftco/csv_table.h"
 
 namespace perftco {
 namespace {
@@ -62,33 +53,25 @@ constexpr std::array kColumnNames = {"id",
                                      "value",
                                      "notes"};
 constexpr size_t kColumns = kColumnNames.size();
-using Reader =
-    io::CSVReader<kColumns, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>>;
-using Row = std::array<std::string, kColumns>;
+// Where each schema column sits in one file (absent columns read as empty cells).
+using ColumnIndex = std::array<std::optional<size_t>, kColumns>;
 
-template <size_t... I>
-void ReadHeader(Reader& in, std::index_sequence<I...>) {
-  in.read_header(io::ignore_missing_column | io::ignore_extra_column, kColumnNames[I]...);
-}
-template <size_t... I>
-bool ReadRow(Reader& in, Row& f, std::index_sequence<I...>) {
-  return in.read_row(f[I]...);
-}
-
-// The cell of `column` in a row read in kColumnNames order.
+// The cell of `column` in one row.
 class Cells {
  public:
-  explicit Cells(const Row& row) : row_(row) {}
+  Cells(const ColumnIndex& where, const CsvRow& row) : where_(where), row_(row) {}
   const std::string& operator[](std::string_view column) const {
+    static const std::string kEmpty;
     for (size_t i = 0; i < kColumns; ++i) {
-      if (column == kColumnNames[i]) return row_[i];
+      if (column == kColumnNames[i]) return where_[i] ? row_.cells[*where_[i]] : kEmpty;
     }
     assert(false && "a column outside the schema");
-    return row_[0];
+    return kEmpty;
   }
 
  private:
-  const Row& row_;
+  const ColumnIndex& where_;
+  const CsvRow& row_;
 };
 
 Status ParseInt(const std::string& text, std::string_view column, bool required,
@@ -234,27 +217,25 @@ Status ParseRow(const Cells& c, MeasuredPoint* p) {
 }  // namespace
 
 Result<std::vector<MeasuredPoint>> ReadMeasuredFile(const std::string& path) {
+  const Result<CsvTable> table = ReadCsvFile(path);
+  if (!table.ok()) return table.status();
+  ColumnIndex where;
+  for (size_t i = 0; i < kColumns; ++i) where[i] = table->Column(kColumnNames[i]);
+  for (const char* required :
+       {"id", "hardware", "num_chips", "model", "isl", "osl", "scenario", "metric", "value"}) {
+    if (!table->Column(required)) {
+      return Status::Error(path + ": required column '" + required + "' is missing");
+    }
+  }
   std::vector<MeasuredPoint> out;
-  try {
-    Reader in(path);
-    ReadHeader(in, std::make_index_sequence<kColumns>{});
-    for (const char* required :
-         {"id", "hardware", "num_chips", "model", "isl", "osl", "scenario", "metric", "value"}) {
-      if (!in.has_column(required)) {
-        return Status::Error(path + ": required column '" + required + "' is missing");
-      }
-    }
-    Row row;
-    while (ReadRow(in, row, std::make_index_sequence<kColumns>{})) {
-      MeasuredPoint p;
-      p.file = path;
-      p.line = static_cast<int>(in.get_file_line());
-      const Status s = ParseRow(Cells(row), &p);
-      if (!s.ok()) return Status::Error(path + ":" + std::to_string(p.line) + ": " + s.message());
-      out.push_back(std::move(p));
-    }
-  } catch (const io::error::base& e) {
-    return Status::Error(path + ": malformed CSV: " + e.what());
+  out.reserve(table->rows.size());
+  for (const CsvRow& row : table->rows) {
+    MeasuredPoint p;
+    p.file = path;
+    p.line = row.line;
+    const Status s = ParseRow(Cells(where, row), &p);
+    if (!s.ok()) return Status::Error(path + ":" + std::to_string(p.line) + ": " + s.message());
+    out.push_back(std::move(p));
   }
   return out;
 }
