@@ -140,8 +140,16 @@ if "$bin" "${S[@]}" --requests-csv "$tmpd/req.csv" --timeline-csv "$tmpd/tl.csv"
    [ "$(wc -l < "$tmpd/req.csv")" -eq 301 ] && head -1 "$tmpd/tl.csv" | grep -q kv_utilization &&
    [ ! -e "$tmpd/req.csv.tmp" ]; then pass=$((pass + 1)); else
   echo "FAIL: --requests-csv / --timeline-csv"; fail=$((fail + 1)); fi
+# --trace: Chrome trace-event JSON, same bytes for the same seed; capped with a note on stderr.
+if "$bin" "${S[@]}" --trace "$tmpd/t1.json" >/dev/null && "$bin" "${S[@]}" --trace "$tmpd/t2.json" >/dev/null &&
+   cmp -s "$tmpd/t1.json" "$tmpd/t2.json" &&
+   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(e["ph"]=="X" for e in d["traceEvents"])' "$tmpd/t1.json" &&
+   "$bin" "${S[@]}" --trace "$tmpd/t3.json" --trace-max-events 50 2>&1 >/dev/null | grep -q "reached --trace-max-events 50 at" &&
+   python3 -c 'import json,sys; assert "truncated_at_s" in json.load(open(sys.argv[1]))["otherData"]' "$tmpd/t3.json"; then
+  pass=$((pass + 1)); else echo "FAIL: simulate --trace"; fail=$((fail + 1)); fi
+expect_error "trace sampling below 1" "--trace-every must be at least 1" "${S[@]}" --trace "$tmpd/bad_t.json" --trace-every 0
 
-T=(simulate --model llama-3.1-8b --hardware h100-sxm --requests-csv "$tmpd/bad.csv" --timeline-csv "$tmpd/bad_tl.csv" --workload)
+T=(simulate --model llama-3.1-8b --hardware h100-sxm --requests-csv "$tmpd/bad.csv" --timeline-csv "$tmpd/bad_tl.csv" --trace "$tmpd/bad_trace.json" --workload)
 expect_error "malformed trace line" "malformed.csv:52: expected 3" "${T[@]}" tests/data/traces/malformed.csv
 expect_error "negative arrival time" "negative_time.csv:2: negative arrival" "${T[@]}" tests/data/traces/negative_time.csv
 expect_error "negative length" "negative_length.csv:3: input and output tokens must be at least 1" "${T[@]}" tests/data/traces/negative_length.csv

@@ -72,8 +72,8 @@ Result<CsvTable> ParseCsv(std::string_view text, const std::string& name, CsvOpt
         for (size_t i = 0; i < cells.size(); ++i) {
           for (size_t j = 0; j < i; ++j) {
             if (cells[i] == cells[j]) {
-              return Status::Error(name + ":" + std::to_string(row_line) + ": column '" +
-                                   cells[i] + "' appears twice in the header");
+              return Status::Error(name + ":" + std::to_string(row_line) + ": column '" + cells[i] +
+                                   "' appears twice in the header");
             }
           }
         }

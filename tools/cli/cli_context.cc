@@ -184,19 +184,38 @@ void InstallInterruptHandlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  TempFileGuard guard(tmp);
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) return Status::Error("cannot write '" + path + "': check the directory exists");
-    out << text;
-    if (!out) return Status::Error("failed writing '" + path + "'");
+StreamedFile::StreamedFile(std::string path)
+    : path_(std::move(path)), tmp_(path_ + ".tmp"), guard_(tmp_) {}
+
+StreamedFile::~StreamedFile() {
+  if (!committed_) {
+    out_.close();
+    std::error_code ec;
+    std::filesystem::remove(tmp_, ec);
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::Error("cannot write '" + path + "': " + ec.message());
+}
+
+Status StreamedFile::Open() {
+  out_.open(tmp_, std::ios::binary);
+  if (!out_) return Status::Error("cannot write '" + path_ + "': check the directory exists");
   return Status::Ok();
+}
+
+Status StreamedFile::Commit() {
+  out_.close();
+  if (!out_) return Status::Error("failed writing '" + path_ + "'");
+  std::error_code ec;
+  std::filesystem::rename(tmp_, path_, ec);
+  if (ec) return Status::Error("cannot write '" + path_ + "': " + ec.message());
+  committed_ = true;
+  return Status::Ok();
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  StreamedFile file(path);
+  PERFTCO_RETURN_IF_ERROR(file.Open());
+  file.out() << text;
+  return file.Commit();
 }
 
 }  // namespace perftco::cli

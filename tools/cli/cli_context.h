@@ -3,6 +3,7 @@
 #define PERFTCO_TOOLS_CLI_CLI_CONTEXT_H_
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
@@ -79,6 +80,26 @@ class TempFileGuard {
 // SIGINT and SIGTERM: delete the temp files of TempFileGuard, print "perftco: interrupted" and
 // exit with 128 + the signal. main() installs them first.
 void InstallInterruptHandlers();
+
+// An output file written as a run goes (per-request rows, a trace): into `path`.tmp, renamed into
+// place by Commit() only when the run succeeds; on an error or an interrupt the temp file is
+// deleted, so no partial file is left.
+class StreamedFile {
+ public:
+  explicit StreamedFile(std::string path);
+  ~StreamedFile();
+  StreamedFile(const StreamedFile&) = delete;
+  StreamedFile& operator=(const StreamedFile&) = delete;
+  Status Open();
+  std::ostream& out() { return out_; }
+  Status Commit();
+
+ private:
+  std::string path_, tmp_;
+  TempFileGuard guard_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
 
 // Writes `text` to `path` atomically (temp file + rename), so a failed run leaves no partial file.
 Status WriteFileAtomically(const std::string& path, const std::string& text);

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "estimate_json.h"
+#include "perftco/chrome_trace.h"
 #include "perftco/rate_search.h"
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
@@ -20,20 +21,11 @@ namespace {
 // succeeds, so a failed run leaves no partial file.
 class RequestsCsv : public SimObserver {
  public:
-  explicit RequestsCsv(std::string path)
-      : path_(std::move(path)), tmp_(path_ + ".tmp"), guard_(tmp_) {}
-  ~RequestsCsv() override {
-    if (!committed_) {
-      out_.close();
-      std::error_code ec;
-      std::filesystem::remove(tmp_, ec);
-    }
-  }
+  explicit RequestsCsv(std::string path) : file_(std::move(path)) {}
   Status Open() {
-    out_.open(tmp_, std::ios::binary);
-    if (!out_) return Status::Error("cannot write '" + path_ + "': check the directory exists");
-    out_ << "id,replica,decode_replica,arrival_s,input_tokens,output_tokens,cached_tokens,"
-            "queue_s,ttft_s,tpot_s,e2e_s,finish_s,preemptions,kv_transfer_bytes\n";
+    PERFTCO_RETURN_IF_ERROR(file_.Open());
+    file_.out() << "id,replica,decode_replica,arrival_s,input_tokens,output_tokens,cached_tokens,"
+                   "queue_s,ttft_s,tpot_s,e2e_s,finish_s,preemptions,kv_transfer_bytes\n";
     return Status::Ok();
   }
   void OnFinished(const RequestRecord& r) override {
@@ -45,23 +37,12 @@ class RequestsCsv : public SimObserver {
         static_cast<long long>(r.request.output_tokens), static_cast<long long>(r.cached_tokens),
         r.queue.value(), r.Ttft().value(), r.Tpot().value(), r.E2e().value(), r.finish.value(),
         r.preemptions, r.kv_transferred.value());
-    out_ << line;
+    file_.out() << line;
   }
-  Status Commit() {
-    out_.close();
-    if (!out_) return Status::Error("failed writing '" + path_ + "'");
-    std::error_code ec;
-    std::filesystem::rename(tmp_, path_, ec);
-    if (ec) return Status::Error("cannot write '" + path_ + "': " + ec.message());
-    committed_ = true;
-    return Status::Ok();
-  }
+  Status Commit() { return file_.Commit(); }
 
  private:
-  std::string path_, tmp_;
-  TempFileGuard guard_;
-  std::ofstream out_;
-  bool committed_ = false;
+  StreamedFile file_;
 };
 
 // A progress line on stderr, only when stderr is a terminal.
@@ -295,6 +276,8 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
   if (!out.timeline_csv.empty() && !(out.timeline_interval_s > 0)) {
     return Status::Error("--timeline-interval-s must be positive");
   }
+  if (out.trace_every < 1) return Status::Error("--trace-every must be at least 1");
+  if (out.trace_max_events < 1) return Status::Error("--trace-max-events must be at least 1");
   std::vector<SimObserver*> observers;
   std::unique_ptr<RequestsCsv> requests;
   if (!out.requests_csv.empty()) {
@@ -305,9 +288,30 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
   const int replicas = setup->plan.replicas + (decode_setup ? decode_setup->plan.replicas : 0);
   TimelineRecorder timeline(replicas, Seconds(out.timeline_interval_s));
   if (!out.timeline_csv.empty()) observers.push_back(&timeline);
+  std::unique_ptr<StreamedFile> trace_file;
+  std::unique_ptr<ChromeTraceWriter> trace;
+  if (!out.trace_json.empty()) {
+    trace_file = std::make_unique<StreamedFile>(out.trace_json);
+    PERFTCO_RETURN_IF_ERROR(trace_file->Open());
+    trace = std::make_unique<ChromeTraceWriter>(
+        &trace_file->out(), ChromeTraceOptions{out.trace_every, out.trace_max_events});
+    observers.push_back(trace.get());
+  }
   ProgressLine progress;
   if (isatty(STDERR_FILENO)) observers.push_back(&progress);
   PERFTCO_ASSIGN_OR_RETURN(SimulationSummary s, run_at(o.workload, observers));
+  if (trace) {
+    trace->Finish(s);
+    PERFTCO_RETURN_IF_ERROR(trace_file->Commit());
+    if (trace->truncated()) {
+      std::fprintf(stderr,
+                   "perftco: note: the trace reached --trace-max-events %lld at simulated t = "
+                   "%.1f s (%lld events kept); raise it, or keep every Nth segment with "
+                   "--trace-every\n",
+                   static_cast<long long>(out.trace_max_events), trace->truncated_at().value(),
+                   static_cast<long long>(trace->events()));
+    }
+  }
   if (!out.timeline_csv.empty()) {
     PERFTCO_RETURN_IF_ERROR(WriteFileAtomically(out.timeline_csv, timeline.Csv()));
   }
@@ -459,6 +463,14 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
                   "write batch size, queue and KV use over time");
   sub->add_option("--timeline-interval-s", a->out.timeline_interval_s,
                   "interval of the timeline rows")
+      ->capture_default_str();
+  sub->add_option("--trace", a->out.trace_json,
+                  "write a Chrome trace-event JSON timeline (opens in Perfetto)");
+  sub->add_option("--trace-every", a->out.trace_every,
+                  "keep every Nth iteration segment of each replica in the trace")
+      ->capture_default_str();
+  sub->add_option("--trace-max-events", a->out.trace_max_events,
+                  "stop recording the trace after this many events")
       ->capture_default_str();
   sub->callback([ctx, a, sub] {
     ctx->status = a->Convert();

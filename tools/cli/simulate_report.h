@@ -15,6 +15,9 @@ struct SimulateOutputs {
   std::string requests_csv;  // "" = none
   std::string timeline_csv;
   double timeline_interval_s = 1.0;
+  std::string trace_json;  // Chrome trace-event file; "" = none
+  int64_t trace_every = 1;
+  int64_t trace_max_events = 1000000;
   std::string scenario;      // printed in the report when set
   EconomicsFlags economics;  // prices and assumptions for the money lines
 };
