@@ -146,6 +146,17 @@ struct SimulationSummary {
   // Little's law: time-averaged counts, and arrival rate x mean time, from independent tallies.
   double mean_requests_in_system = 0;
   double mean_requests_waiting = 0;
+  // Past capacity: arrivals over their span (first to last), and the least-squares slope of each
+  // request's queueing time over its arrival time. A steady state has a slope near 0; arrivals
+  // at rate a into replicas serving s < a give about a/s - 1 (the k-th request arrives at k/a and
+  // starts at about k/s), and then every latency figure grows with the run's length.
+  // Saturated(): the slope is above 0.05 and the queue grew by more than a second over the run.
+  double arrival_rate_per_s = 0;
+  double queue_growth = 0;
+  Seconds arrival_span;
+  bool Saturated() const {
+    return queue_growth > 0.05 && queue_growth * arrival_span.value() > 1.0;
+  }
   // SLOs
   Seconds slo_ttft, slo_tpot;
   int64_t requests_within_slo = 0;

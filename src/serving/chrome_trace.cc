@@ -39,8 +39,8 @@ void ChromeTraceWriter::OnSegment(const ReplicaSegment& s) {
   replicas_seen_ = std::max(replicas_seen_, s.replica + 1);
   if (seen_[s.replica]++ % options_.sample != 0) return;
   if (!Room(3, s.start)) return;
-  const char* name = s.prefill_tokens > 0 ? (s.decode_seqs > 0 ? "prefill+decode" : "prefill")
-                                          : "decode";
+  const char* name =
+      s.prefill_tokens > 0 ? (s.decode_seqs > 0 ? "prefill+decode" : "prefill") : "decode";
   char line[512];
   std::snprintf(line, sizeof line,
                 "{\"name\":\"%s\",\"cat\":\"step\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,"
@@ -86,8 +86,7 @@ void ChromeTraceWriter::Finish(const SimulationSummary& summary) {
                   i, split ? (prefill ? "prefill " : "decode ") : "", i);
     Event(line);
   }
-  *out_ << "\n],\"otherData\":{\"events\":" << events_ << ",\"segment_sample\":"
-        << options_.sample;
+  *out_ << "\n],\"otherData\":{\"events\":" << events_ << ",\"segment_sample\":" << options_.sample;
   if (truncated_) {
     std::snprintf(line, sizeof line, ",\"truncated_at_s\":%.6f", truncated_at_.value());
     *out_ << line << ",\"note\":\"recording stopped at max_events; --trace-max-events raises it\"";

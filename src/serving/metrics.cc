@@ -30,6 +30,7 @@ void MetricsCollector::Arrived(double t) {
     first_arrival_ = t;
     last_t_ = t;
   }
+  last_arrival_ = std::max(last_arrival_, t);
   Integrate(t);
   ++in_system_;
   ++arrived_;
@@ -54,6 +55,11 @@ void MetricsCollector::Finished(const RequestRecord& r) {
   if (r.request.output_tokens > 1) tpot_.Add(tpot);
   e2e_.Add(r.E2e().value());
   queue_.Add(r.queue.value());
+  const double x = r.request.arrival.value() - std::max(0.0, first_arrival_);
+  sx_ += x;
+  sy_ += r.queue.value();
+  sxx_ += x * x;
+  sxy_ += x * r.queue.value();
   if (r.preemptions > 0) ++preempted_requests_;
   kv_transfer_bytes_ += r.kv_transferred.value();
   const bool ttft_ok = slo_ttft_s_ <= 0 || ttft <= slo_ttft_s_;
@@ -87,6 +93,14 @@ void MetricsCollector::Fill(SimulationSummary* s) const {
   s->duration = Seconds(d);
   const double inv = d > 0 ? 1.0 / d : 0.0;
   s->requests_per_s = static_cast<double>(finished_) * inv;
+  const double span = arrived_ > 1 ? last_arrival_ - start : 0.0;
+  s->arrival_span = Seconds(span);
+  s->arrival_rate_per_s = span > 0 ? static_cast<double>(arrived_ - 1) / span : 0.0;
+  const double n = static_cast<double>(finished_);
+  const double var = n * sxx_ - sx_ * sx_;
+  s->queue_growth = finished_ > 2 && var > 1e-9 * n * n * std::max(1.0, span * span)
+                        ? (n * sxy_ - sx_ * sy_) / var
+                        : 0.0;
   s->throughput_input_tokens_per_s = static_cast<double>(input_tokens_) * inv;
   s->throughput_output_tokens_per_s = static_cast<double>(output_tokens_) * inv;
   s->output_tokens_per_s_per_chip =

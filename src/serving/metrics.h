@@ -32,7 +32,9 @@ class MetricsCollector {
   engine::LogHistogram ttft_, tpot_, itl_, e2e_, queue_;
   int64_t arrived_ = 0, finished_ = 0, within_slo_ = 0, preempted_requests_ = 0;
   int64_t input_tokens_ = 0, output_tokens_ = 0;
-  double first_arrival_ = -1, last_finish_ = 0;
+  double first_arrival_ = -1, last_arrival_ = 0, last_finish_ = 0;
+  // Sums of the regression of queueing time on arrival time (from the first arrival).
+  double sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0;
   double kv_transfer_bytes_ = 0;
   // Time integrals: requests in the system and waiting (Little's law), KV use and batch size.
   double last_t_ = 0;

@@ -115,6 +115,9 @@ nlohmann::ordered_json SummaryJson(const SimulationSummary& s) {
   }
   j["mean_requests_in_system"] = s.mean_requests_in_system;
   j["mean_requests_waiting"] = s.mean_requests_waiting;
+  j["arrival_rate_per_s"] = s.arrival_rate_per_s;
+  j["queue_growth"] = s.queue_growth;
+  j["saturated"] = s.Saturated();
   j["slo_ttft_ms"] = s.slo_ttft.value() * 1e3;
   j["slo_tpot_ms"] = s.slo_tpot.value() * 1e3;
   j["requests_within_slo"] = s.requests_within_slo;

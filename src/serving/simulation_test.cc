@@ -129,6 +129,26 @@ TEST(Simulation, TtftRisesAndThroughputSaturatesPastCapacity) {
   EXPECT_GT(ttft[4], 20 * ttft[0]);
 }
 
+// A run past capacity says so: its queueing time grows with arrival time at about a/s - 1, so
+// the served rate it implies matches the simulated one; a light load shows no growth.
+TEST(Simulation, APastCapacityRunIsFlaggedWithItsServedRate) {
+  auto setup = Llama8b();
+  WorkloadOptions w = Preset("chat", 2, 1500);
+  w.input_len = "fixed:500";
+  w.output_len = "fixed:500";
+  auto light = Simulate(*setup->cost, w, ServingOptions());
+  ASSERT_TRUE(light.ok());
+  EXPECT_FALSE(light->Saturated());
+  EXPECT_LT(std::abs(light->queue_growth), 0.01);
+  EXPECT_NEAR(light->arrival_rate_per_s / 2.0, 1.0, 0.1);
+  w.rate = 128;
+  auto heavy = Simulate(*setup->cost, w, ServingOptions());
+  ASSERT_TRUE(heavy.ok());
+  EXPECT_TRUE(heavy->Saturated());
+  const double served = heavy->arrival_rate_per_s / (1 + heavy->queue_growth);
+  EXPECT_NEAR(served / heavy->requests_per_s, 1.0, 0.15);
+}
+
 TEST(Simulation, ReasoningPreemptsWhereChatAtTheSameRateDoesNot) {
   auto setup = Llama8b();
   auto chat = Simulate(*setup->cost, Preset("chat", 1.0, 300), ServingOptions());

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -138,6 +139,14 @@ std::string Report(const Setup& setup, const SimulateOptions& o, const Simulatio
          FormatFixed(100 * s.kv_utilization_peak, 1) +
          "%; batch: " + FormatFixed(s.running_mean, 1) + " running per replica on average, " +
          FormatFixed(s.decode_batch_mean, 1) + " decoding per step\n";
+  if (s.Saturated()) {
+    out += "past capacity: requests arrived at " + FormatFixed(s.arrival_rate_per_s, 2) +
+           "/s and were served at about " +
+           FormatFixed(s.arrival_rate_per_s / (1 + s.queue_growth), 2) +
+           "/s; the queue grew all run (" + FormatFixed(s.queue_growth, 2) +
+           " s of wait per second of arrivals), so the latencies grow with --requests; a lower "
+           "--rate gives a steady state\n";
+  }
   if (o.serving.prefix_caching) {
     out += "prefix cache: " + FormatFixed(100 * s.prefix_cache_hit_rate, 1) +
            "% of prompt tokens served from the cache\n";
