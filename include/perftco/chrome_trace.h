@@ -41,8 +41,7 @@ class ChromeTraceWriter : public SimObserver {
 
   std::ostream* out_;
   ChromeTraceOptions options_;
-  std::vector<int64_t> seen_;  // segments per replica, for sampling
-  int replicas_seen_ = 0;
+  std::vector<int64_t> seen_;  // segments per replica, for sampling; its size: replicas seen
   int64_t events_ = 0;
   bool truncated_ = false;
   Seconds truncated_at_;

@@ -36,7 +36,6 @@ void ChromeTraceWriter::Event(const char* text) { *out_ << ",\n" << text; }
 void ChromeTraceWriter::OnSegment(const ReplicaSegment& s) {
   if (s.replica < 0) return;
   if (static_cast<size_t>(s.replica) >= seen_.size()) seen_.resize(s.replica + 1, 0);
-  replicas_seen_ = std::max(replicas_seen_, s.replica + 1);
   if (seen_[s.replica]++ % options_.sample != 0) return;
   if (!Room(3, s.start)) return;
   const char* name =
@@ -75,10 +74,10 @@ void ChromeTraceWriter::OnPreempted(const Request& r, int replica, Seconds t) {
 }
 
 void ChromeTraceWriter::Finish(const SimulationSummary& summary) {
-  const int replicas = std::max(replicas_seen_, summary.replicas);
+  const int replicas = std::max(static_cast<int>(seen_.size()), summary.replicas);
+  const bool split = summary.prefill_replicas > 0;
   char line[256];
   for (int i = 0; i < replicas; ++i) {
-    const bool split = summary.prefill_replicas > 0;
     const bool prefill = split && i < summary.prefill_replicas;
     std::snprintf(line, sizeof line,
                   "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,"

@@ -9,7 +9,6 @@
 
 #include "commands.h"
 #include "estimate_json.h"
-#include "perftco/chrome_trace.h"
 #include "perftco/rate_search.h"
 #include "perftco/scenario.h"
 #include "perftco/text_table.h"
@@ -285,8 +284,8 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
   if (!out.timeline_csv.empty() && !(out.timeline_interval_s > 0)) {
     return Status::Error("--timeline-interval-s must be positive");
   }
-  if (out.trace_every < 1) return Status::Error("--trace-every must be at least 1");
-  if (out.trace_max_events < 1) return Status::Error("--trace-max-events must be at least 1");
+  if (out.trace.sample < 1) return Status::Error("--trace-every must be at least 1");
+  if (out.trace.max_events < 1) return Status::Error("--trace-max-events must be at least 1");
   std::vector<SimObserver*> observers;
   std::unique_ptr<RequestsCsv> requests;
   if (!out.requests_csv.empty()) {
@@ -302,8 +301,7 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
   if (!out.trace_json.empty()) {
     trace_file = std::make_unique<StreamedFile>(out.trace_json);
     PERFTCO_RETURN_IF_ERROR(trace_file->Open());
-    trace = std::make_unique<ChromeTraceWriter>(
-        &trace_file->out(), ChromeTraceOptions{out.trace_every, out.trace_max_events});
+    trace = std::make_unique<ChromeTraceWriter>(&trace_file->out(), out.trace);
     observers.push_back(trace.get());
   }
   ProgressLine progress;
@@ -317,7 +315,7 @@ Status RunSimulate(CliContext* ctx, SimulateOptions o, const SimulateOutputs& ou
                    "perftco: note: the trace reached --trace-max-events %lld at simulated t = "
                    "%.1f s (%lld events kept); raise it, or keep every Nth segment with "
                    "--trace-every\n",
-                   static_cast<long long>(out.trace_max_events), trace->truncated_at().value(),
+                   static_cast<long long>(out.trace.max_events), trace->truncated_at().value(),
                    static_cast<long long>(trace->events()));
     }
   }
@@ -475,10 +473,10 @@ void AddSimulateCommand(CLI::App* sub, CliContext* ctx) {
       ->capture_default_str();
   sub->add_option("--trace", a->out.trace_json,
                   "write a Chrome trace-event JSON timeline (opens in Perfetto)");
-  sub->add_option("--trace-every", a->out.trace_every,
+  sub->add_option("--trace-every", a->out.trace.sample,
                   "keep every Nth iteration segment of each replica in the trace")
       ->capture_default_str();
-  sub->add_option("--trace-max-events", a->out.trace_max_events,
+  sub->add_option("--trace-max-events", a->out.trace.max_events,
                   "stop recording the trace after this many events")
       ->capture_default_str();
   sub->callback([ctx, a, sub] {

@@ -6,6 +6,7 @@
 
 #include "cli_context.h"
 #include "economics_options.h"
+#include "perftco/chrome_trace.h"
 #include "perftco/simulate.h"
 
 namespace perftco::cli {
@@ -16,8 +17,7 @@ struct SimulateOutputs {
   std::string timeline_csv;
   double timeline_interval_s = 1.0;
   std::string trace_json;  // Chrome trace-event file; "" = none
-  int64_t trace_every = 1;
-  int64_t trace_max_events = 1000000;
+  ChromeTraceOptions trace;
   std::string scenario;      // printed in the report when set
   EconomicsFlags economics;  // prices and assumptions for the money lines
 };
