@@ -48,9 +48,18 @@ int RunCli(CliContext* ctx, int argc, const char* const* argv, bool execute) {
   ctx->status = Status::Ok();
   app.add_option("--data-dir", ctx->data_dir,
                  "catalog directory (default: $PERFTCO_DATA_DIR or the built-in data)");
+  // A subcommand's options are registered only when its name is among the arguments: one that
+  // is not named cannot run, and building all of them (hundreds of options) is most of the
+  // parse's time. The top-level --help still lists every subcommand.
+  auto named = [&](const char* name) {
+    for (int i = 1; i < argc; ++i) {
+      if (std::strcmp(argv[i], name) == 0) return true;
+    }
+    return false;
+  };
   for (const auto& sc : Subcommands()) {
     CLI::App* sub = app.add_subcommand(sc.name, sc.description);
-    sc.add(sub, ctx);
+    if (named(sc.name)) sc.add(sub, ctx);
   }
   // Parse only: stop after the options are converted and checked, before any subcommand runs.
   struct ParsedOnly {};
