@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "perftco/collectives.h"
@@ -48,7 +49,7 @@ struct BatchShape {
 enum class OpClass { kGemm, kAttention, kMemory, kCommunication, kOverhead };
 
 struct OpCost {
-  std::string name;
+  std::string_view name;  // a string literal (a std::string cost an allocation per operator)
   OpClass op_class = OpClass::kGemm;
   Flops flops;   // per chip
   Bytes bytes;   // HBM traffic per chip

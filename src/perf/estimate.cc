@@ -97,36 +97,54 @@ Seconds ExactPrefillTimeForTest(const CostModel& cost, int64_t isl, int64_t batc
 namespace {
 
 // Sum of the decode steps k = 1..osl-1, whose batch reads contexts isl + k. Each operator's time
-// is linear in the context or constant, so the step time is piecewise linear in k with few
-// breakpoints (where an operator turns compute-bound). Summing a linear stretch needs only its
-// ends: sum_{k=a..b} f(k) = (b - a + 1) (f(a) + f(b)) / 2. Up to kExactSteps steps are summed
-// one by one; longer outputs in kSegments stretches, which is exact except in the stretches that
-// hold a breakpoint (error below 0.1%, tested against the exact sum).
-Seconds DecodeTime(const CostModel& cost, int64_t isl, int64_t osl, int64_t batch) {
-  constexpr int64_t kExactSteps = 128;
-  constexpr int64_t kSegments = 64;
-  auto step_at = [&](int64_t k) {
+// is the larger of a compute and a memory time, both linear in the context or constant (a
+// sliding window caps the context: a constant beyond it), so the step time is piecewise linear in
+// k with few breakpoints (where an operator turns compute-bound, where a window fills). A linear
+// stretch sums from its ends: sum_{k=a..b} f(k) = (b - a + 1) (f(a) + f(b)) / 2. The sum halves
+// [1, osl-1] until each stretch is linear: a stretch whose quarter, middle and three-quarter
+// points lie on the chord of its ends (to 1e-9) is taken as linear; short stretches are summed
+// step by step. Most decodes are one linear stretch (5 steps costed instead of osl - 1); each
+// breakpoint adds about 4 per halving. Error against the exact sum: below 1e-6 (tested).
+struct DecodeSum {
+  const CostModel& cost;
+  int64_t isl = 0, batch = 0;
+  Seconds At(int64_t k) const {
     BatchShape s;
     s.decode_seqs = batch;
     s.decode_ctx_sum = static_cast<double>(batch) * static_cast<double>(isl + k);
     return TimePerToken(cost, s);
-  };
+  }
+  // Steps a..b, given their values at a, m = (a + b) / 2 and b.
+  Seconds Stretch(int64_t a, Seconds fa, int64_t m, Seconds fm, int64_t b, Seconds fb) const {
+    constexpr int64_t kExact = 8;
+    if (b - a < kExact) {
+      Seconds total = fa + fb;
+      for (int64_t k = a + 1; k < b; ++k) total += k == m ? fm : At(k);
+      return total;
+    }
+    const int64_t q1 = (a + m) / 2, q3 = (m + b) / 2;
+    const Seconds f1 = At(q1), f3 = At(q3);
+    const auto on_chord = [&](int64_t k, Seconds fk) {
+      const double t = static_cast<double>(k - a) / static_cast<double>(b - a);
+      const double chord = fa.value() + t * (fb.value() - fa.value());
+      return std::fabs(fk.value() - chord) <=
+             1e-9 * std::max(std::fabs(fa.value()), std::fabs(fb.value()));
+    };
+    if (on_chord(q1, f1) && on_chord(m, fm) && on_chord(q3, f3)) {
+      return (fa + fb) * (static_cast<double>(b - a + 1) / 2.0);
+    }
+    return Stretch(a, fa, q1, f1, m, fm) + Stretch(m, fm, q3, f3, b, fb) - fm;
+  }
+};
+
+Seconds DecodeTime(const CostModel& cost, int64_t isl, int64_t osl, int64_t batch) {
   const int64_t steps = osl - 1;
-  Seconds total;
-  if (steps <= kExactSteps) {
-    for (int64_t k = 1; k <= steps; ++k) total += step_at(k);
-    return total;
-  }
-  int64_t a = 1;
-  Seconds fa = step_at(a);
-  for (int64_t seg = 1; seg <= kSegments; ++seg) {
-    const int64_t b = 1 + steps * seg / kSegments - 1;  // last step of this stretch
-    const Seconds fb = step_at(b);
-    total += (fa + fb) * (static_cast<double>(b - a + 1) / 2.0);
-    a = b + 1;
-    if (a <= steps) fa = step_at(a);
-  }
-  return total;
+  if (steps < 1) return Seconds(0);
+  const DecodeSum sum{cost, isl, batch};
+  const Seconds first = sum.At(1);
+  if (steps == 1) return first;
+  const int64_t m = (1 + steps) / 2;
+  return sum.Stretch(1, first, m, sum.At(m), steps, sum.At(steps));
 }
 
 }  // namespace

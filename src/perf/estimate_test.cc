@@ -43,14 +43,25 @@ TEST(Estimate, TpotGrowsWithBatchAndThroughputToo) {
 }
 
 TEST(Estimate, FastDecodeSumAgreesWithStepByStepSum) {
-  auto s = SetupFor(Llama70bFp8());
-  for (int64_t batch : {1, 64, 512}) {
-    for (int64_t osl : {100, 1000, 11000}) {
-      auto p = EstimateBatch(*s->cost, 1000, osl, batch);
-      if (!p.ok()) continue;  // batch beyond KV capacity at this length
-      const double exact = ExactDecodeTimeForTest(*s->cost, 1000, osl, batch).value();
-      const double fast = (p->request_latency - p->ttft).value();
-      EXPECT_NEAR(fast / exact, 1.0, 1e-3) << batch << " " << osl;
+  // Llama: full attention. gpt-oss-120b: every other layer has a 128-token window, which fills
+  // during a decode from a short prompt (a breakpoint in the step time the sum must find).
+  SetupOptions gpt_oss = Llama70bFp8();
+  gpt_oss.model = "gpt-oss-120b";
+  gpt_oss.precision = "native";
+  for (const SetupOptions& o : {Llama70bFp8(), gpt_oss}) {
+    auto s = SetupFor(o);
+    ASSERT_NE(s, nullptr);
+    for (int64_t isl : {20, 1000}) {
+      for (int64_t batch : {1, 64, 512}) {
+        for (int64_t osl : {2, 9, 100, 1000, 11000}) {
+          auto p = EstimateBatch(*s->cost, isl, osl, batch);
+          if (!p.ok()) continue;  // batch beyond KV capacity at this length
+          const double exact = ExactDecodeTimeForTest(*s->cost, isl, osl, batch).value();
+          const double fast = (p->request_latency - p->ttft).value();
+          EXPECT_NEAR(fast / exact, 1.0, 1e-6)
+              << o.model << " " << isl << " " << batch << " " << osl;
+        }
+      }
     }
   }
 }
