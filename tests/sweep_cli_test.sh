@@ -20,6 +20,7 @@ fi
 # same file as the uninterrupted run.
 "$bin" sweep "$S" --jobs 2 --out "$tmp/cut.csv" --stop-after 7 >/dev/null
 printf '{"i": 39, "ok": tr' >> "$tmp/cut.csv.partial"
+printf '\n{"i": "x", "ok": 1, "cells": [2]}\n' >> "$tmp/cut.csv.partial"  # edited: wrong types
 "$bin" sweep "$S" --jobs 2 --out "$tmp/cut.csv" >/dev/null
 "$bin" sweep "$S" --jobs 1 --out "$tmp/full.csv" >/dev/null
 if [ "$(wc -l < "$tmp/full.csv")" -eq 41 ] && cmp -s "$tmp/cut.csv" "$tmp/full.csv"; then

@@ -263,7 +263,7 @@ Result<ModelConfig> LoadModelConfigFile(const std::string& path, const std::stri
   json root;
   try {
     root = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e431
     return Status::Error(path + ": malformed JSON: " + e.what());
   }
   try {

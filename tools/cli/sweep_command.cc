@@ -55,9 +55,13 @@ std::vector<SweepRow> ReadCheckpoint(const std::string& path, const std::string&
     const auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("i") || !j.contains("cells")) continue;
     SweepRow r;
-    r.index = j["i"].get<uint64_t>();
-    r.ok = j.value("ok", false);
-    r.cells = j["cells"].get<std::vector<std::string>>();
+    try {  // a line edited by hand into the wrong types is dropped too
+      r.index = j["i"].get<uint64_t>();
+      r.ok = j.value("ok", false);
+      r.cells = j["cells"].get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception&) {
+      continue;
+    }
     rows.push_back(std::move(r));
   }
   return rows;
