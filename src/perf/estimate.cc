@@ -64,21 +64,46 @@ Seconds SumStepByStep(const CostModel& cost, const std::vector<BatchShape>& step
   return steps.empty() ? total : total + cost.Step(steps.back()).latency;
 }
 
-Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
-  constexpr size_t kExactSteps = 32;
-  std::vector<BatchShape> steps = PrefillSteps(cost, isl, batch);
-  if (steps.size() <= kExactSteps) return SumStepByStep(cost, steps);
-  const BatchShape last = steps.back();
-  steps.pop_back();
-  const double n = static_cast<double>(steps.size());
-  BatchShape sum;
-  for (const BatchShape& s : steps) {
-    sum.prefill_tokens += s.prefill_tokens;
-    sum.prefill_seqs += s.prefill_seqs;
-    sum.prefill_final_seqs += s.prefill_final_seqs;
-    sum.prefill_attn_pairs += s.prefill_attn_pairs;
-    sum.prefill_ctx_sum += s.prefill_ctx_sum;
+// The prefill step holding tokens [from, to) of the prompts laid end to end (at most one step's
+// budget, so a few chunks).
+BatchShape PrefillRange(int64_t isl, int64_t from, int64_t to) {
+  BatchShape step;
+  for (int64_t at = from; at < to;) {
+    const int64_t before = at % isl;
+    const int64_t chunk = std::min(isl - before, to - at);
+    step.AddPrefillChunk(before, chunk, before + chunk == isl);
+    at += chunk;
   }
+  return step;
+}
+
+Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
+  constexpr int64_t kExactSteps = 32;
+  const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
+  const int64_t total = isl * batch;
+  const int64_t n_steps = (total + budget - 1) / budget;
+  if (n_steps <= kExactSteps) return SumStepByStep(cost, PrefillSteps(cost, isl, batch));
+  // The totals of every step but the last, without building them: the prompts laid end to end
+  // are cut at each multiple of the budget. Tokens and attention pairs do not depend on the
+  // cuts (a prompt's pairs sum to isl (isl + 1) / 2 however it is chunked); a cut inside a prompt
+  // adds a chunk, which reads the keys up to the cut.
+  const BatchShape last = PrefillRange(isl, (n_steps - 1) * budget, total);
+  BatchShape sum;
+  sum.prefill_tokens = total - last.prefill_tokens;
+  sum.prefill_final_seqs = batch - last.prefill_final_seqs;
+  const double pairs_per_prompt = static_cast<double>(isl) * (static_cast<double>(isl) + 1) / 2;
+  sum.prefill_attn_pairs = static_cast<double>(batch) * pairs_per_prompt - last.prefill_attn_pairs;
+  int64_t chunks = batch;
+  double ctx = static_cast<double>(batch) * static_cast<double>(isl);
+  for (int64_t cut = 1; cut < n_steps; ++cut) {
+    const int64_t inside = cut * budget % isl;
+    if (inside == 0) continue;
+    ++chunks;
+    ctx += static_cast<double>(inside);
+  }
+  sum.prefill_seqs = chunks - last.prefill_seqs;
+  sum.prefill_ctx_sum = ctx - last.prefill_ctx_sum;
+  const double n = static_cast<double>(n_steps - 1);
   BatchShape mean;
   mean.prefill_tokens = static_cast<int64_t>(std::llround(sum.prefill_tokens / n));
   mean.prefill_seqs = static_cast<int64_t>(std::llround(sum.prefill_seqs / n));
