@@ -32,6 +32,9 @@ std::string_view CollectiveAlgorithmName(CollectiveAlgorithm a);
 class CollectiveModel {
  public:
   CollectiveModel(const Hardware& hw, const Efficiency& eff);
+  // With `in_network_reduction` false the switches' reduction is not used even where the
+  // hardware has it (an engine without it).
+  CollectiveModel(const Hardware& hw, const Efficiency& eff, bool in_network_reduction);
 
   Seconds AllReduce(Bytes size, int group) const;
   // The all-reduce with a given algorithm inside the domain (the scale-out part beyond the

@@ -107,6 +107,12 @@ class CostModel {
             const Precisions& precisions, const Efficiency& eff,
             const EngineMemory& engine = EngineMemory(),
             const SpeculativeDecoding& spec = SpeculativeDecoding());
+  // The same, sharing the model and hardware instead of copying them (the calibration builds a
+  // cost model per prediction, millions of times).
+  CostModel(std::shared_ptr<const ModelConfig> model, std::shared_ptr<const Hardware> hw,
+            const ParallelPlan& plan, const Precisions& precisions, const Efficiency& eff,
+            const EngineMemory& engine = EngineMemory(),
+            const SpeculativeDecoding& spec = SpeculativeDecoding());
 
   // Time of one step of `shape` for one replica. With pp > 1 the batch is split into
   // plan.MicroBatches() micro-batches (at most one per sequence) that flow through the stages;
@@ -126,8 +132,8 @@ class CostModel {
   // FLOPs of one forward token through the whole model at a given context (for tests and 6ND).
   Flops ForwardFlopsPerToken(int64_t context) const;
 
-  const ModelConfig& model() const { return model_; }
-  const Hardware& hardware() const { return hw_; }
+  const ModelConfig& model() const { return *model_; }
+  const Hardware& hardware() const { return *hw_; }
   const ParallelPlan& plan() const { return plan_; }
   const Precisions& precisions() const { return prec_; }
   const Efficiency& efficiency() const { return eff_; }
@@ -156,8 +162,8 @@ class CostModel {
   // 8192^3 reference shape; a family without a tiling model keeps the rate.
   FlopsPerSecond Shaped(FlopsPerSecond rate, const GemmShape& shape) const;
 
-  ModelConfig model_;
-  Hardware hw_;
+  std::shared_ptr<const ModelConfig> model_;  // immutable, shared by copies
+  std::shared_ptr<const Hardware> hw_;
   ParallelPlan plan_;
   Precisions prec_;
   Efficiency eff_;

@@ -26,6 +26,12 @@ std::string_view CollectiveAlgorithmName(CollectiveAlgorithm a) {
 CollectiveModel::CollectiveModel(const Hardware& hw, const Efficiency& eff)
     : scale_up_(hw.scale_up), scale_out_per_chip_(hw.scale_out_per_chip), eff_(eff) {}
 
+CollectiveModel::CollectiveModel(const Hardware& hw, const Efficiency& eff,
+                                 bool in_network_reduction)
+    : CollectiveModel(hw, eff) {
+  if (!in_network_reduction) scale_up_.in_network_reduction = false;
+}
+
 BytesPerSecond CollectiveModel::DomainBandwidth(int group) const {
   const double b = scale_up_.bandwidth_per_chip.value() * eff_.comm_bandwidth;
   const int domain = std::max(1, scale_up_.domain_chips);

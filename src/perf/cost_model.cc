@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <sstream>
+#include <utility>
 
 namespace perftco {
 namespace {
@@ -22,10 +23,6 @@ std::string Gb(Bytes b) {
 }
 
 // The hardware as the engine uses it: without switch-side reduction if the engine does not use it.
-Hardware WithEngine(Hardware hw, const EngineMemory& engine) {
-  if (!engine.in_network_reduction) hw.scale_up.in_network_reduction = false;
-  return hw;
-}
 
 }  // namespace
 
@@ -41,14 +38,23 @@ void BatchShape::AddPrefillChunk(int64_t before, int64_t chunk, bool final_chunk
 CostModel::CostModel(const ModelConfig& model, const Hardware& hw, const ParallelPlan& plan,
                      const Precisions& precisions, const Efficiency& eff,
                      const EngineMemory& engine, const SpeculativeDecoding& spec)
-    : model_(model),
-      hw_(hw),
+    : CostModel(std::make_shared<const ModelConfig>(model), std::make_shared<const Hardware>(hw),
+                plan, precisions, eff, engine, spec) {}
+
+CostModel::CostModel(std::shared_ptr<const ModelConfig> model_ptr,
+                     std::shared_ptr<const Hardware> hw_ptr, const ParallelPlan& plan,
+                     const Precisions& precisions, const Efficiency& eff,
+                     const EngineMemory& engine, const SpeculativeDecoding& spec)
+    : model_(std::move(model_ptr)),
+      hw_(std::move(hw_ptr)),
       plan_(plan),
       prec_(precisions),
       eff_(eff),
       engine_(engine),
-      collectives_(WithEngine(hw, engine), eff),
+      collectives_(*hw_, eff, engine.in_network_reduction),
       spec_(spec) {
+  const ModelConfig& model = *model_;
+  const Hardware& hw = *hw_;
   const Precision compute = hw.ComputePrecision(precisions.weights, precisions.activations);
   double gemm_eff = eff.gemm_compute;
   if (compute == Precision::kFp8 || compute == Precision::kInt8) gemm_eff = eff.gemm_compute_fp8;
@@ -102,12 +108,13 @@ CostModel::CostModel(const ModelConfig& model, const Hardware& hw, const Paralle
       draft_plan.tp = std::gcd(plan.tp, std::max(1, spec_.draft_model->heads));
       draft_plan.ep = 1;
       draft_plan.dp_attention = false;
-      draft_ = std::make_shared<const CostModel>(*spec_.draft_model, hw, draft_plan, precisions,
+      draft_ = std::make_shared<const CostModel>(spec_.draft_model, hw_, draft_plan, precisions,
                                                  draft_eff, engine);
     } else {
       draft_ =
-          std::make_shared<const CostModel>(DraftHeadConfig(model, std::max(1, spec_.draft_layers)),
-                                            hw, draft_plan, precisions, draft_eff, engine);
+          std::make_shared<const CostModel>(std::make_shared<const ModelConfig>(DraftHeadConfig(
+                                                model, std::max(1, spec_.draft_layers))),
+                                            hw_, draft_plan, precisions, draft_eff, engine);
     }
   }
 }
@@ -120,7 +127,7 @@ OpCost CostModel::Roofline(const char* name, OpClass cls, Flops flops, Bytes byt
   op.flops = flops;
   op.bytes = bytes;
   const Seconds tc = flops / achieved;
-  const Seconds tm = bytes / BytesPerSecond(hw_.hbm_bandwidth.value() * eff_.memory);
+  const Seconds tm = bytes / BytesPerSecond(hw_->hbm_bandwidth.value() * eff_.memory);
   op.compute_bound = tc > tm;
   op.time = std::max(tc, tm);
   return op;
@@ -132,7 +139,7 @@ FlopsPerSecond CostModel::Shaped(FlopsPerSecond rate, const GemmShape& shape) co
 }
 
 StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown) const {
-  const ModelConfig& m = model_;
+  const ModelConfig& m = *model_;
   const double tp = plan_.tp;
   const bool dpa = plan_.dp_attention;
   const double w = BytesPerElement(prec_.weights);
@@ -259,7 +266,7 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
 
   // Norms, residual adds, rotary, activation functions: memory-bound passes over the hidden state.
   add(Roofline("norms + elementwise", OpClass::kMemory, Flops(10.0 * attn_tokens * h),
-               Bytes(attn_tokens * 6.0 * h * a), hw_.Peak(Precision::kBf16)),
+               Bytes(attn_tokens * 6.0 * h * a), hw_->Peak(Precision::kBf16)),
       layers);
 
   // Communication inside the replica.
@@ -311,14 +318,14 @@ StepCost CostModel::Stage(const BatchShape& s, double share, bool with_breakdown
 }
 
 double CostModel::RemoteDomainsPerToken() const {
-  const int domain = std::max(1, hw_.scale_up.domain_chips);
+  const int domain = std::max(1, hw_->scale_up.domain_chips);
   const int domains = (plan_.tp + domain - 1) / domain;
   if (domains <= 1) return 0.0;
   // Experts lie in contiguous blocks, one block per domain. A token picks top_k distinct experts
   // (or, group-limited, topk_groups distinct groups, each group inside one domain when the
   // domains divide the groups); a domain is missed with the hypergeometric probability
   // C(n - n/D, k) / C(n, k) of drawing all k picks from the other domains' n - n/D.
-  const MoeConfig& moe = model_.moe;
+  const MoeConfig& moe = model_->moe;
   const bool grouped = moe.topk_groups > 0 && moe.groups % domains == 0;
   const double n = grouped ? moe.groups : moe.num_experts;
   const int k = grouped ? moe.topk_groups : moe.top_k;
@@ -366,8 +373,8 @@ StepCost CostModel::Step(const BatchShape& shape, bool with_breakdown) const {
     const double micro_tokens = (static_cast<double>(shape.prefill_tokens) +
                                  static_cast<double>(shape.decode_seqs) * verify_tokens_) *
                                 share;
-    const Bytes handoff(micro_tokens * model_.hidden * kActivationBytes);
-    const int domain = std::max(1, hw_.scale_up.domain_chips);
+    const Bytes handoff(micro_tokens * model_->hidden * kActivationBytes);
+    const int domain = std::max(1, hw_->scale_up.domain_chips);
     const int stages_per_domain = std::max(1, domain / plan_.tp);
     const int crossing = (pp + stages_per_domain - 1) / stages_per_domain - 1;
     const int inside = pp - 1 - crossing;
@@ -429,7 +436,7 @@ StepCost CostModel::Step(const BatchShape& shape, bool with_breakdown) const {
 }
 
 Bytes CostModel::ModelWeightBytesPerChip() const {
-  const ModelConfig& m = model_;
+  const ModelConfig& m = *model_;
   const double tp = plan_.tp;
   const double w = BytesPerElement(prec_.weights);
   const double layers = stage_layers_;
@@ -462,7 +469,7 @@ Bytes CostModel::WeightBytesPerChip() const {
 }
 
 Bytes CostModel::KvBytesPerSequencePerChip(int64_t context) const {
-  const ModelConfig& m = model_;
+  const ModelConfig& m = *model_;
   const int64_t block = std::max(1, engine_.block_size);
   const double tokens = static_cast<double>((context + block - 1) / block * block);
   double kv_elems = m.KvElementsPerTokenPerLayer();
@@ -480,10 +487,10 @@ Bytes CostModel::KvBytesPerSequencePerChip(int64_t context) const {
 }
 
 MemoryBudget CostModel::Memory() const {
-  const ModelConfig& m = model_;
+  const ModelConfig& m = *model_;
   MemoryBudget b;
-  b.hbm = hw_.hbm_capacity;
-  b.usable = hw_.hbm_capacity * engine_.usable_fraction;
+  b.hbm = hw_->hbm_capacity;
+  b.usable = hw_->hbm_capacity * engine_.usable_fraction;
   b.weights = WeightBytesPerChip();
   b.draft_weights = DraftWeightBytesPerChip();
   // Peak activation workspace of the largest step (vLLM profiles it with a dummy forward of
@@ -527,18 +534,18 @@ Status CostModel::Fits() const {
   }
   const int chips = plan_.ChipsPerReplica();
   std::ostringstream os;
-  os << model_.name << " does not fit: it needs " << Gb(b.weights) << " of weights per chip at "
+  os << model_->name << " does not fit: it needs " << Gb(b.weights) << " of weights per chip at "
      << PrecisionName(prec_.weights) << " (" << plan_.ToString() << ", " << Gb(b.weights * chips)
      << " in all) plus " << Gb(b.activations + b.runtime_reserve)
-     << " of activations and reserve, but one " << hw_.name << " has " << Gb(b.usable)
-     << " usable of " << Gb(b.hbm) << " (" << chips << " x " << hw_.name << " = "
+     << " of activations and reserve, but one " << hw_->name << " has " << Gb(b.usable)
+     << " usable of " << Gb(b.hbm) << " (" << chips << " x " << hw_->name << " = "
      << Gb(b.usable * chips) << "): use fp8 or fp4 weights, more chips (raise tp or pp), or "
      << "hardware with more memory";
   return Status::Error(os.str());
 }
 
 Flops CostModel::ForwardFlopsPerToken(int64_t context) const {
-  const ModelConfig& m = model_;
+  const ModelConfig& m = *model_;
   const double linear = 2.0 * (m.ActiveParams() - m.EmbeddingParams());
   double per_key;
   if (m.attention == AttentionKind::kMla) {

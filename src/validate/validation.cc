@@ -449,11 +449,11 @@ std::vector<PreparedPoint> PreparePoints(const Catalog& catalog,
 Result<double> PredictPoint(const PreparedPoint& pp, const Efficiency& eff) {
   if (!pp.unmodelled.empty()) return Status::Error(pp.unmodelled);
   const MeasuredPoint& p = pp.point;
-  const CostModel cost(*pp.model, *pp.hardware, pp.plan, pp.precisions, eff, pp.engine,
+  const CostModel cost(pp.model, pp.hardware, pp.plan, pp.precisions, eff, pp.engine,
                        pp.speculative);
   const double chips = p.num_chips;
   if (pp.decode_plan) {
-    const CostModel decode(*pp.model, *pp.hardware, *pp.decode_plan, pp.precisions, eff, pp.engine,
+    const CostModel decode(pp.model, pp.hardware, *pp.decode_plan, pp.precisions, eff, pp.engine,
                            pp.speculative);
     return Simulate(pp, cost, &decode);
   }
