@@ -28,31 +28,39 @@ Status CheckLengths(const CostModel& cost, int64_t isl, int64_t osl) {
   return Status::Ok();
 }
 
-// Time to prefill `batch` prompts of `isl` tokens in steps of at most max_batched_tokens.
-// Up to kExactSteps steps are costed one by one. Beyond, the steps are all full and alike, and
-// every operator's time is linear in the step's totals, so n steps cost n times the step of the
-// mean shape (exact where no operator changes regime between steps; tested within 1%).
+// The prefill step holding tokens [from, to) of the prompts laid end to end: the tail of the
+// prompt it starts in, whole prompts, the head of the prompt it ends in.
+BatchShape PrefillRange(int64_t isl, int64_t from, int64_t to) {
+  BatchShape step;
+  int64_t at = from;
+  if (at % isl != 0) {
+    const int64_t before = at % isl;
+    const int64_t chunk = std::min(isl - before, to - at);
+    step.AddPrefillChunk(before, chunk, before + chunk == isl);
+    at += chunk;
+  }
+  if (const int64_t whole = (to - at) / isl; whole > 0) {
+    const double n = static_cast<double>(whole), len = static_cast<double>(isl);
+    step.prefill_tokens += whole * isl;
+    step.prefill_seqs += whole;
+    step.prefill_final_seqs += whole;
+    step.prefill_attn_pairs += n * len * (len + 1.0) / 2.0;
+    step.prefill_ctx_sum += n * len;
+    at += whole * isl;
+  }
+  if (at < to) step.AddPrefillChunk(0, to - at, false);
+  return step;
+}
+
 // The prefill steps of `batch` prompts of `isl` tokens, packed in order into steps of at most
 // max_batched_tokens (a prompt split over steps continues where it stopped).
 std::vector<BatchShape> PrefillSteps(const CostModel& cost, int64_t isl, int64_t batch) {
   const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
+  const int64_t total = isl * batch;
   std::vector<BatchShape> steps;
-  BatchShape step;
-  int64_t step_tokens = 0;
-  for (int64_t seq = 0; seq < batch; ++seq) {
-    for (int64_t done = 0; done < isl;) {
-      const int64_t chunk = std::min(isl - done, budget - step_tokens);
-      step.AddPrefillChunk(done, chunk, done + chunk == isl);
-      done += chunk;
-      step_tokens += chunk;
-      if (step_tokens == budget) {
-        steps.push_back(step);
-        step = BatchShape();
-        step_tokens = 0;
-      }
-    }
+  for (int64_t from = 0; from < total; from += budget) {
+    steps.push_back(PrefillRange(isl, from, std::min(total, from + budget)));
   }
-  if (step_tokens > 0) steps.push_back(step);
   return steps;
 }
 
@@ -64,19 +72,10 @@ Seconds SumStepByStep(const CostModel& cost, const std::vector<BatchShape>& step
   return steps.empty() ? total : total + cost.Step(steps.back()).latency;
 }
 
-// The prefill step holding tokens [from, to) of the prompts laid end to end (at most one step's
-// budget, so a few chunks).
-BatchShape PrefillRange(int64_t isl, int64_t from, int64_t to) {
-  BatchShape step;
-  for (int64_t at = from; at < to;) {
-    const int64_t before = at % isl;
-    const int64_t chunk = std::min(isl - before, to - at);
-    step.AddPrefillChunk(before, chunk, before + chunk == isl);
-    at += chunk;
-  }
-  return step;
-}
-
+// Time to prefill `batch` prompts of `isl` tokens in steps of at most max_batched_tokens.
+// Up to kExactSteps steps are costed one by one. Beyond, the steps are all full and alike, and
+// every operator's time is linear in the step's totals, so n steps cost n times the step of the
+// mean shape (exact where no operator changes regime between steps; tested within 1%).
 Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
   constexpr int64_t kExactSteps = 32;
   const int64_t budget = std::max<int64_t>(1, cost.engine().max_batched_tokens);
