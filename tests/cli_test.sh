@@ -178,6 +178,7 @@ expect_error "1e9 chips to train" "more than the 4194304 chips" train --model ll
 expect_error "1e12-token sequences" "tokens per sequence" train --model llama-3.1-8b --hardware h100-sxm --chips 64 --seq-len 1000000000000
 expect_error "a config with 3e9 layers" "beyond any model" estimate --model tests/data/bad_models/huge_layers.json --hardware h100-sxm
 expect_error "a number beyond double" "malformed JSON" estimate --model tests/data/bad_models/number_overflow.json --hardware h100-sxm
+expect_error "an osl beyond int64 sums" "at most 1000000000 tokens" estimate --model llama-3.1-8b --hardware h100-pcie --isl 1000 --osl 1888888888888888888
 expect_error "a trace token count beyond int64" "is not an integer of at most" simulate --model llama-3.1-8b --hardware h100-sxm --workload tests/data/traces/huge_count.csv
 # A file of the wrong shape (a map where a number belongs) is one line, not an abort (fuzzing).
 expect_error "scenario of the wrong shape" "bad_scenario_shape.yaml" run tests/data/bad_scenario_shape.yaml

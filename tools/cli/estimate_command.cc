@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "economics_options.h"
 #include "estimate_json.h"
+#include "perftco/limits.h"
 #include "perftco/serving_plan.h"
 #include "perftco/text_table.h"
 
@@ -25,6 +26,11 @@ Status RunEstimate(CliContext* ctx, const EstimateArgs& a) {
   if (a.isl <= 0 || a.osl <= 0) {
     return Status::Error("--isl and --osl must be positive (got " + std::to_string(a.isl) +
                          " and " + std::to_string(a.osl) + ")");
+  }
+  if (a.isl > kMaxSequenceTokens || a.osl > kMaxSequenceTokens) {
+    return Status::Error("--isl and --osl are at most " + std::to_string(kMaxSequenceTokens) +
+                         " tokens (got " + std::to_string(a.isl) + " and " + std::to_string(a.osl) +
+                         ")");
   }
   const int64_t max_batch = cost.MaxSequences(a.isl + a.osl);
   std::vector<int64_t> batches;
