@@ -22,8 +22,6 @@ std::string Gb(Bytes b) {
   return os.str();
 }
 
-// The hardware as the engine uses it: without switch-side reduction if the engine does not use it.
-
 }  // namespace
 
 void BatchShape::AddPrefillChunk(int64_t before, int64_t chunk, bool final_chunk) {

@@ -82,26 +82,18 @@ Seconds PrefillTime(const CostModel& cost, int64_t isl, int64_t batch) {
   const int64_t total = isl * batch;
   const int64_t n_steps = (total + budget - 1) / budget;
   if (n_steps <= kExactSteps) return SumStepByStep(cost, PrefillSteps(cost, isl, batch));
-  // The totals of every step but the last, without building them: the prompts laid end to end
-  // are cut at each multiple of the budget. Tokens and attention pairs do not depend on the
-  // cuts (a prompt's pairs sum to isl (isl + 1) / 2 however it is chunked); a cut inside a prompt
-  // adds a chunk, which reads the keys up to the cut.
-  const BatchShape last = PrefillRange(isl, (n_steps - 1) * budget, total);
+  // Every step but the last, summed one range at a time (each is worked out whole, so this is
+  // linear in the steps, not in the prompts).
   BatchShape sum;
-  sum.prefill_tokens = total - last.prefill_tokens;
-  sum.prefill_final_seqs = batch - last.prefill_final_seqs;
-  const double pairs_per_prompt = static_cast<double>(isl) * (static_cast<double>(isl) + 1) / 2;
-  sum.prefill_attn_pairs = static_cast<double>(batch) * pairs_per_prompt - last.prefill_attn_pairs;
-  int64_t chunks = batch;
-  double ctx = static_cast<double>(batch) * static_cast<double>(isl);
-  for (int64_t cut = 1; cut < n_steps; ++cut) {
-    const int64_t inside = cut * budget % isl;
-    if (inside == 0) continue;
-    ++chunks;
-    ctx += static_cast<double>(inside);
+  for (int64_t from = 0; from < (n_steps - 1) * budget; from += budget) {
+    const BatchShape s = PrefillRange(isl, from, from + budget);
+    sum.prefill_tokens += s.prefill_tokens;
+    sum.prefill_seqs += s.prefill_seqs;
+    sum.prefill_final_seqs += s.prefill_final_seqs;
+    sum.prefill_attn_pairs += s.prefill_attn_pairs;
+    sum.prefill_ctx_sum += s.prefill_ctx_sum;
   }
-  sum.prefill_seqs = chunks - last.prefill_seqs;
-  sum.prefill_ctx_sum = ctx - last.prefill_ctx_sum;
+  const BatchShape last = PrefillRange(isl, (n_steps - 1) * budget, total);
   const double n = static_cast<double>(n_steps - 1);
   BatchShape mean;
   mean.prefill_tokens = static_cast<int64_t>(std::llround(sum.prefill_tokens / n));
